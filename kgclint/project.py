@@ -1,0 +1,77 @@
+"""The project-wide index that rules query.
+
+The engine fills a Project with the per-file facts of every input; rules ask
+it for facts of a kind, and for shared analyses (macro tables, linker-script
+models, GC reachability) that are computed once, on first use, and only if
+some selected rule asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kgclint.inputs import InputKind
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the user told kgclint about the target, shared by front-ends and analyses.
+
+    ``arch`` None means "take it from each file's path"; ``config`` is a
+    Kbuild ``.config`` (or None: consider every ``#if`` branch);
+    ``build_dir`` a Kbuild ``O=`` directory with generated files and objects.
+    """
+
+    arch: str | None = None
+    linker: str = "bfd"
+    build_dir: Path | None = None
+    config: Path | None = None
+
+
+@dataclass
+class Project:
+    """Every input's facts, by kind, sorted by path, plus memoised analyses."""
+
+    root: Path
+    options: Options
+    files: Mapping[InputKind, Sequence[Any]]
+    _analyses: dict[Callable[[Project], Any], Any] = field(default_factory=dict, repr=False)
+
+    def facts(self, kind: InputKind) -> Sequence[Any]:
+        """The facts of every file of ``kind`` (each has ``path`` and ``diagnostics``)."""
+        return self.files.get(kind, ())
+
+    def analysis(self, factory: Callable[[Project], T]) -> T:
+        """The result of ``factory(self)``, computed once per project.
+
+        An analysis is any callable that takes the project: a class whose
+        ``__init__`` builds an index, or a function. Rules share it by
+        asking for the same callable.
+        """
+        try:
+            return self._analyses[factory]
+        except KeyError:
+            result = self._analyses[factory] = factory(self)
+            return result
+
+    def absolute(self, path: str) -> Path:
+        """The file behind a tree-relative path."""
+        return self.root / path
+
+    def arch_of(self, path: str) -> str | None:
+        """The architecture a file is built for: ``--arch``, else its ``arch/<name>/`` component."""
+        return self.options.arch or arch_from_path(path)
+
+
+def arch_from_path(path: str) -> str | None:
+    """``arch/arm/kernel/head.S`` → ``arm``; None when the path names no arch."""
+    parts = path.split("/")
+    for i in range(len(parts) - 2):
+        if parts[i] == "arch":
+            return parts[i + 1]
+    return None

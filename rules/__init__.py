@@ -1,0 +1,1 @@
+"""kgclint's built-in rules, shipped under the import name kgclint_rules."""

@@ -1,0 +1,3 @@
+"""Built-in build rules (pack registered under the kgclint.rules entry-point group)."""
+
+RULES: tuple[type, ...] = ()

@@ -1,0 +1,3 @@
+"""Built-in objects rules (pack registered under the kgclint.rules entry-point group)."""
+
+RULES: tuple[type, ...] = ()
