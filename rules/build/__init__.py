@@ -1,3 +1,5 @@
-"""Built-in build rules (pack registered under the kgclint.rules entry-point group)."""
+"""Built-in rules on Kbuild makefiles and archives (KGC4xx); one rule per module, gathered here."""
 
-RULES: tuple[type, ...] = ()
+from kgclint_rules._collect import collect
+
+RULES = collect(__name__, __path__)

@@ -1,3 +1,5 @@
-"""Built-in objects rules (pack registered under the kgclint.rules entry-point group)."""
+"""Built-in rules on ELF objects and the GC simulation (KGC3xx); one rule per module, gathered here."""
 
-RULES: tuple[type, ...] = ()
+from kgclint_rules._collect import collect
+
+RULES = collect(__name__, __path__)

@@ -1,3 +1,5 @@
-"""Built-in sources rules (pack registered under the kgclint.rules entry-point group)."""
+"""Built-in rules on C and GNU assembly sources (KGC1xx); one rule per module, gathered here."""
 
-RULES: tuple[type, ...] = ()
+from kgclint_rules._collect import collect
+
+RULES = collect(__name__, __path__)

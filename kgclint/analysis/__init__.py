@@ -1,0 +1,1 @@
+"""Project-wide analyses that rules share through Project.analysis."""
