@@ -51,3 +51,17 @@ class SectionPlacement:
     linked_to: str | None = None
     referenced_in_file: bool = False
     origin: str = "c"
+
+
+def placement_name(section: str) -> str:
+    """The section name the assembler sees for an attribute string.
+
+    GCC writes ``.section <string>`` verbatim, so in ``x,"a",@note #`` the
+    assembler takes ``x`` as the name and the rest as flags (the asm-comment
+    hack); clang quotes the whole string instead. Rules that match names
+    against linker-script patterns use this GCC view.
+    """
+    head = section.split(",", 1)[0].strip()
+    if len(head) >= 2 and head[0] == head[-1] == '"':
+        head = head[1:-1]
+    return head
