@@ -1,0 +1,203 @@
+"""The pipeline: discover inputs, run front-ends (pooled, cached), build the project, run rules, filter.
+
+Output is a function of the inputs alone: facts are ordered by path,
+findings are sorted, and the same code runs for ``-j1`` and ``-jN``, cached
+or not, so the bytes a reporter prints do not depend on how the run was
+scheduled.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgclint.cache import ResultCache, StatEntry, content_key, open_cache
+from kgclint.discovery import Discovered, discover
+from kgclint.findings import Diagnostic, Finding
+from kgclint.inputs import InputKind
+from kgclint.location import Location
+from kgclint.project import Options, Project
+from kgclint.suppressions import Suppression
+from kgclint.worker import FileResult, Job, Outcome, load, process
+
+#: Below this many files to parse, a pool costs more than it saves.
+POOL_THRESHOLD = 16
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How to run, as opposed to what to check."""
+
+    jobs: int = 1
+    cache_dir: Path | None = None
+    max_file_size: int = 8 * 1024 * 1024
+    file_timeout: float = 30.0
+    progress: bool = False
+
+
+@dataclass
+class LoadedInputs:
+    """Every input's front-end result, and the problems met while loading."""
+
+    results: dict[str, tuple[InputKind, FileResult]] = field(default_factory=dict)
+    problems: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    parsed: int = 0
+    cached: int = 0
+
+
+def core_finding(code: str, message: str, location: Location) -> Finding:
+    """A finding of one of the engine's own codes."""
+    from kgclint.core_codes import CORE_CODES
+
+    severity = next(c.severity for c in CORE_CODES if c.code == code)
+    return Finding(code=code, severity=severity, message=message, location=location)
+
+
+def load_inputs(
+    root: Path,
+    files: Sequence[Discovered],
+    options: Options,
+    settings: EngineSettings,
+) -> LoadedInputs:
+    """Run (or fetch from the cache) the front-end of every file."""
+    loaded = LoadedInputs()
+    cache: ResultCache | None = None
+    if settings.cache_dir is not None:
+        cache, warning = open_cache(settings.cache_dir)
+        if warning:
+            loaded.warnings.append(warning)
+    known = cache.stats() if cache else {}
+    arch_of = {f.relpath: options.arch or _arch(f.relpath) for f in files}
+    pending: list[Discovered] = []
+    hits: dict[str, tuple[Discovered, str]] = {}
+    for item in files:
+        entry = known.get(str(item.path))
+        if entry is not None:
+            try:
+                info = os.stat(item.path)
+            except OSError:
+                info = None
+            if info and (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
+                hits[content_key(entry.digest, item.kind, arch_of[item.relpath])] = (item, entry.digest)
+                continue
+        pending.append(item)
+    if cache and hits:
+        blobs = cache.get_many(hits)
+        for key, (item, _digest) in hits.items():
+            blob = blobs.get(key)
+            if blob is None:
+                pending.append(item)
+            else:
+                loaded.results[item.relpath] = (item.kind, load(blob))
+                loaded.cached += 1
+    cache_file = str(cache.path) if cache else None
+    jobs = [
+        Job(item.relpath, str(item.path), item.kind, arch_of[item.relpath], settings.max_file_size, settings.file_timeout, cache_file)
+        for item in sorted(pending, key=lambda f: f.relpath)
+    ]
+    by_rel = {item.relpath: item for item in pending}
+    new_blobs: list[tuple[str, bytes]] = []
+    new_stats: list[tuple[str, StatEntry]] = []
+    for outcome in _run_jobs(jobs, settings):
+        item = by_rel[outcome.relpath]
+        if outcome.problem is not None:
+            code, message = outcome.problem
+            loaded.problems.append(core_finding(code, message, Location(outcome.relpath)))
+            continue
+        assert outcome.blob is not None and outcome.digest is not None and outcome.stat is not None
+        loaded.results[outcome.relpath] = (item.kind, load(outcome.blob))
+        if outcome.fresh:
+            loaded.parsed += 1
+            new_blobs.append((content_key(outcome.digest, item.kind, arch_of[item.relpath]), outcome.blob))
+        else:
+            loaded.cached += 1
+        size, mtime, inode = outcome.stat
+        new_stats.append((str(item.path), StatEntry(size, mtime, inode, outcome.digest)))
+    if cache is not None:
+        try:
+            cache.put_many(new_blobs, new_stats)
+        except Exception as exc:  # sqlite3.Error, OSError: a read-only cache degrades to none
+            loaded.warnings.append(f"cache {cache.path} could not be written ({exc}); results not kept")
+        cache.close()
+    return loaded
+
+
+def _arch(relpath: str) -> str | None:
+    from kgclint.project import arch_from_path
+
+    return arch_from_path(relpath)
+
+
+def _run_jobs(jobs: list[Job], settings: EngineSettings) -> Iterable[Outcome]:
+    """Outcomes in job order, from a pool when there is enough to do."""
+    progress = _progress(len(jobs), settings.progress)
+    if settings.jobs <= 1 or len(jobs) < POOL_THRESHOLD:
+        for job in jobs:
+            yield process(job)
+            progress.update(1)
+    else:
+        chunk = max(1, min(64, len(jobs) // (settings.jobs * 8) or 1))
+        with ProcessPoolExecutor(max_workers=settings.jobs) as pool:
+            for outcome in pool.map(process, jobs, chunksize=chunk):
+                yield outcome
+                progress.update(1)
+    progress.close()
+
+
+def _progress(total: int, wanted: bool):
+    """A progress bar on stderr for long runs on a terminal; a no-op otherwise."""
+    from tqdm import tqdm
+
+    show = wanted and total >= 500 and sys.stderr.isatty()
+    return tqdm(total=total, disable=not show, file=sys.stderr, unit="file", leave=False)
+
+
+def project_from(root: Path, options: Options, loaded: LoadedInputs) -> Project:
+    """The Project rules see: facts per kind, in path order."""
+    by_kind: dict[InputKind, list[object]] = defaultdict(list)
+    for relpath in sorted(loaded.results):
+        kind, result = loaded.results[relpath]
+        if result.facts is not None:
+            by_kind[kind].append(result.facts)
+    return Project(root=root, options=options, files=dict(by_kind))
+
+
+def build_project(
+    root: Path,
+    paths: list[Path],
+    options: Options,
+    kinds: Iterable[InputKind],
+    settings: EngineSettings | None = None,
+) -> Project:
+    """Discover and load inputs of ``kinds`` under ``paths`` and return the project (for tools and tests)."""
+    files, _problems = discover(root, paths, frozenset(kinds))
+    loaded = load_inputs(root, files, options, settings or EngineSettings())
+    return project_from(root, options, loaded)
+
+
+def diagnostic_findings(loaded: LoadedInputs) -> list[Finding]:
+    """Front-end diagnostics as KGC001 findings."""
+    findings: list[Finding] = []
+    for relpath in sorted(loaded.results):
+        _kind, result = loaded.results[relpath]
+        diagnostics: Sequence[Diagnostic] = getattr(result.facts, "diagnostics", ())
+        for diagnostic in diagnostics:
+            findings.append(core_finding("KGC001", diagnostic.message, diagnostic.location))
+    return findings
+
+
+def suppressions_by_file(loaded: LoadedInputs) -> dict[str, tuple[Suppression, ...]]:
+    """Every file's inline suppressions."""
+    return {rel: result.suppressions for rel, (_kind, result) in loaded.results.items() if result.suppressions}
+
+
+def lines_checked(loaded: LoadedInputs) -> int:
+    """Lines read, for checkpatch's closing total."""
+    return sum(result.lines for _kind, result in loaded.results.values())
+

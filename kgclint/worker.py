@@ -1,0 +1,136 @@
+"""One input file through its front-end, inside a pool worker (or in-process for -j1).
+
+Everything a worker returns is bytes plus small records, so results cross
+the process boundary cheaply and go into the cache unchanged. A front-end
+that raises, or runs past the per-file time bound, gives a diagnostic for
+that file and nothing else is affected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import signal
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgclint import suppressions
+from kgclint.cache import content_key
+from kgclint.frontends import load_frontend
+from kgclint.inputs import InputKind, SourceInput
+
+#: Kinds whose files are text written by people, so size bounds and suppressions apply.
+TEXT_KINDS = frozenset({InputKind.C, InputKind.ASM, InputKind.LINKER_SCRIPT, InputKind.KBUILD, InputKind.CONFIG})
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What a worker needs to process one file."""
+
+    relpath: str
+    path: str
+    kind: InputKind
+    arch: str | None
+    max_file_size: int
+    timeout: float
+    cache_file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A worker's answer: the pickled FileResult (cacheable when ``fresh`` and not ``transient``)."""
+
+    relpath: str
+    digest: str | None
+    stat: tuple[int, int, int] | None
+    blob: bytes | None
+    fresh: bool
+    problem: tuple[str, str] | None  # (code, message) when the file could not be processed
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """A front-end's facts for one file, with what the engine itself needs of that file."""
+
+    facts: object | None
+    suppressions: tuple[suppressions.Suppression, ...]
+    lines: int
+
+
+class FileTimeout(Exception):
+    """Raised by the alarm when one file's front-end runs past its bound."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise FileTimeout
+
+
+_cache_connection: sqlite3.Connection | None = None
+_cache_connection_file: str | None = None
+
+
+def _cached_blob(cache_file: str | None, key: str) -> bytes | None:
+    """Look a key up in the cache, read-only, from inside a worker."""
+    global _cache_connection, _cache_connection_file
+    if cache_file is None:
+        return None
+    try:
+        if _cache_connection is None or _cache_connection_file != cache_file:
+            _cache_connection = sqlite3.connect(f"file:{cache_file}?mode=ro", uri=True, timeout=30)
+            _cache_connection_file = cache_file
+        row = _cache_connection.execute("SELECT blob FROM results WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def process(job: Job) -> Outcome:
+    """Read, hash, look up, and if need be parse one file."""
+    try:
+        info = os.stat(job.path)
+    except OSError as exc:
+        return Outcome(job.relpath, None, None, None, False, ("KGC001", f"cannot read: {exc.strerror or exc}"))
+    stat_key = (info.st_size, info.st_mtime_ns, info.st_ino)
+    if job.kind in TEXT_KINDS and info.st_size > job.max_file_size:
+        return Outcome(job.relpath, None, None, None, False, (
+            "KGC004",
+            f"skipped: {info.st_size / 2**20:.1f} MiB is over the {job.max_file_size / 2**20:.0f} MiB limit (max-file-size)",
+        ))
+    try:
+        data = Path(job.path).read_bytes()
+    except OSError as exc:
+        return Outcome(job.relpath, None, None, None, False, ("KGC001", f"cannot read: {exc.strerror or exc}"))
+    digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+    key = content_key(digest, job.kind, job.arch)
+    blob = _cached_blob(job.cache_file, key)
+    if blob is not None:
+        return Outcome(job.relpath, digest, stat_key, blob, False, None)
+    frontend = load_frontend(job.kind)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, job.timeout)
+    try:
+        facts = frontend(SourceInput(job.relpath, data, job.arch)) if frontend else None
+        marks = suppressions.extract(data) if job.kind in TEXT_KINDS else ()
+    except FileTimeout:
+        return Outcome(job.relpath, digest, stat_key, None, False, (
+            "KGC004", f"skipped: reading took longer than {job.timeout:g} s (file-timeout)",
+        ))
+    except Exception as exc:  # one bad file must not stop the run
+        where = f"front-end {job.kind.value}"
+        return Outcome(job.relpath, digest, stat_key, None, False, (
+            "KGC003", f"internal error in {where}: {type(exc).__name__}: {exc}",
+        ))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    result = FileResult(facts, marks, data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0))
+    blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return Outcome(job.relpath, digest, stat_key, blob, True, None)
+
+
+def load(blob: bytes) -> FileResult:
+    """The FileResult inside a blob from a worker or the cache."""
+    return pickle.loads(zlib.decompress(blob))
