@@ -1,0 +1,1 @@
+"""ELF relocatable objects and ar archives, read in bulk into frozen facts (see facts.py)."""
