@@ -28,6 +28,11 @@ class Reporter:
         raise NotImplementedError
 
 
+def one_line(text: str) -> str:
+    """A message folded onto one line, for formats that are read line by line."""
+    return " ".join(text.split())
+
+
 @lru_cache(maxsize=1024)
 def _file_lines(path: Path) -> tuple[str, ...]:
     try:

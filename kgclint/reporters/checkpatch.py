@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from kgclint.checker import RunResult
 from kgclint.findings import Severity
-from kgclint.reporters.base import Reporter, source_line
+from kgclint.reporters.base import Reporter, one_line, source_line
 
 LEVELS = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "CHECK"}
 
@@ -24,7 +24,7 @@ class CheckpatchReporter(Reporter):
         write = self.stream.write
         for finding in result.findings:
             loc = finding.location
-            head = f"{LEVELS[finding.severity]}:{finding.code}: {finding.message}"
+            head = f"{LEVELS[finding.severity]}:{finding.code}: {one_line(finding.message)}"
             if self.settings.emacs:
                 write(f"{loc.path}:{loc.line}: {head}\n")
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kgclint.checker import RunResult
-from kgclint.reporters.base import Reporter
+from kgclint.reporters.base import Reporter, one_line
 
 
 class TextReporter(Reporter):
@@ -13,9 +13,9 @@ class TextReporter(Reporter):
         write = self.stream.write
         for finding in result.findings:
             loc = finding.location
-            write(f"{loc.path}:{loc.line}:{loc.column}: {finding.code} {finding.message}\n")
+            write(f"{loc.path}:{loc.line}:{loc.column}: {finding.code} {one_line(finding.message)}\n")
             for related in finding.related:
                 where = related.location
-                write(f"  {where.path}:{where.line}:{where.column}: note: {related.message}\n")
+                write(f"  {where.path}:{where.line}:{where.column}: note: {one_line(related.message)}\n")
             if finding.fix is not None:
                 write(f"  fix: {finding.fix.description}\n")

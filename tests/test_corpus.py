@@ -1,0 +1,46 @@
+"""Every corpus case: each marked finding is reported, and nothing else is.
+
+Test ids are ``case:file:line`` for each expected finding and
+``case:unexpected`` for the check that nothing unmarked is reported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from corpus_harness import CORPUS, Key, actual, cases, expected, prepared
+
+_params = []
+for _case in cases():
+    for (_file, _line, _code), _n in sorted(expected(CORPUS / _case).items()):
+        _params.append(pytest.param(_case, (_file, _line, _code), id=f"{_case}:{_file}:{_line}:{_code}"))
+    _params.append(pytest.param(_case, None, id=f"{_case}:unexpected"))
+
+
+@pytest.fixture(scope="session")
+def corpus_workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("corpus")
+
+
+@lru_cache(maxsize=None)
+def _run(case: str, workdir: str) -> tuple[Counter[Key], Counter[Key]]:
+    folder = prepared(case, Path(workdir))
+    return expected(CORPUS / case), actual(folder)
+
+
+def test_corpus_is_not_empty():
+    assert cases(), "corpus/ has no case"
+
+
+@pytest.mark.parametrize(("case", "key"), _params)
+def test_case(case: str, key: Key | None, corpus_workdir: Path) -> None:
+    want, got = _run(case, str(corpus_workdir))
+    if key is not None:
+        assert got[key] >= want[key], f"{case}: expected {key[2]} at {key[0]}:{key[1]}; got {sorted(got)}"
+    else:
+        extra = sorted((got - want).elements())
+        assert not extra, f"{case}: findings without a marker: {extra}"
