@@ -1,0 +1,1 @@
+"""GNU ld linker scripts: lexer, parser, preprocessing, and ld's matching semantics."""
