@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kgclint.baseline import Baseline
 from kgclint.config import Config
-from kgclint.discovery import discover
+from kgclint.discovery import discover, with_overlay
 from kgclint.engine import (
     EngineSettings, core_finding, diagnostic_findings, lines_checked, load_inputs, project_from,
     suppressions_by_file,
@@ -29,7 +29,11 @@ from kgclint.suppressions import Suppression
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """Everything one check needs to know."""
+    """Everything one check needs to know.
+
+    ``overlay`` is patch mode's view of the tree: new content by tree-relative
+    path (None for a deleted file), read instead of the disk.
+    """
 
     root: Path
     paths: tuple[Path, ...]
@@ -38,6 +42,7 @@ class CheckRequest:
     settings: EngineSettings
     config: Config = field(default_factory=Config)
     baseline: Baseline | None = None
+    overlay: dict[str, bytes | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,11 +76,13 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     enabled = tuple(info for info in ruleset.rules if request.selection.enabled(info.code))
     kinds = needed_kinds(enabled)
     files, walk_problems = discover(request.root, request.paths, kinds, request.config.excluded)
-    loaded = load_inputs(request.root, files, request.options, request.settings)
+    if request.overlay:
+        files = with_overlay(files, request.overlay, request.root, request.paths, kinds)
+    loaded = load_inputs(request.root, files, request.options, request.settings, request.overlay)
     findings: list[Finding] = [core_finding("KGC001", d.message, d.location) for d in walk_problems]
     findings += loaded.problems
     findings += diagnostic_findings(loaded)
-    project = project_from(request.root, request.options, loaded)
+    project = project_from(request.root, request.options, loaded, request.overlay)
     for info in enabled:
         findings += _run_rule(info, project)
     findings = [f for f in findings if request.selection.enabled(f.code)]

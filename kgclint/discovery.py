@@ -162,3 +162,23 @@ def _broken_link_reason(path: Path) -> str:
     except OSError as exc:
         return f"cannot follow symlink: {exc.strerror or exc}"
     return "symlink to something that is neither a file nor a directory"
+
+
+def with_overlay(
+    found: list[Discovered],
+    overlay: dict[str, bytes | None],
+    root: Path,
+    paths: Iterable[Path],
+    kinds: frozenset[InputKind],
+) -> list[Discovered]:
+    """The discovered files as a patch leaves them: deleted ones gone, new ones under ``paths`` added."""
+    by_rel = {item.relpath: item for item in found if overlay.get(item.relpath, b"") is not None}
+    prefixes = [relative(root, p) for p in paths]
+    for rel, data in overlay.items():
+        if data is None or rel in by_rel:
+            continue
+        kind = kind_of(rel.rsplit("/", 1)[-1])
+        inside = any(p in (".", "") or rel == p or rel.startswith(p.rstrip("/") + "/") for p in prefixes)
+        if kind is not None and kind in kinds and inside:
+            by_rel[rel] = Discovered(rel, root / rel, kind)
+    return [by_rel[key] for key in sorted(by_rel)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,8 +64,10 @@ def load_inputs(
     files: Sequence[Discovered],
     options: Options,
     settings: EngineSettings,
+    overlay: Mapping[str, bytes | None] | None = None,
 ) -> LoadedInputs:
-    """Run (or fetch from the cache) the front-end of every file."""
+    """Run (or fetch from the cache) the front-end of every file; ``overlay`` content wins over the disk."""
+    overlay = overlay or {}
     loaded = LoadedInputs()
     cache: ResultCache | None = None
     if settings.cache_dir is not None:
@@ -77,7 +79,7 @@ def load_inputs(
     pending: list[Discovered] = []
     hits: dict[str, tuple[Discovered, str]] = {}
     for item in files:
-        entry = known.get(str(item.path))
+        entry = None if item.relpath in overlay else known.get(str(item.path))
         if entry is not None:
             try:
                 info = os.stat(item.path)
@@ -98,7 +100,10 @@ def load_inputs(
                 loaded.cached += 1
     cache_file = str(cache.path) if cache else None
     jobs = [
-        Job(item.relpath, str(item.path), item.kind, arch_of[item.relpath], settings.max_file_size, settings.file_timeout, cache_file)
+        Job(
+            item.relpath, str(item.path), item.kind, arch_of[item.relpath], settings.max_file_size,
+            settings.file_timeout, cache_file, overlay.get(item.relpath),
+        )
         for item in sorted(pending, key=lambda f: f.relpath)
     ]
     by_rel = {item.relpath: item for item in pending}
@@ -110,13 +115,15 @@ def load_inputs(
             code, message = outcome.problem
             loaded.problems.append(core_finding(code, message, Location(outcome.relpath)))
             continue
-        assert outcome.blob is not None and outcome.digest is not None and outcome.stat is not None
+        assert outcome.blob is not None and outcome.digest is not None
         loaded.results[outcome.relpath] = (item.kind, load(outcome.blob))
         if outcome.fresh:
             loaded.parsed += 1
             new_blobs.append((content_key(outcome.digest, item.kind, arch_of[item.relpath]), outcome.blob))
         else:
             loaded.cached += 1
+        if outcome.stat is None:
+            continue  # a patch's content: no file on disk to remember
         size, mtime, inode = outcome.stat
         new_stats.append((str(item.path), StatEntry(size, mtime, inode, outcome.digest)))
     if cache is not None:
@@ -158,14 +165,16 @@ def _progress(total: int, wanted: bool):
     return tqdm(total=total, disable=not show, file=sys.stderr, unit="file", leave=False)
 
 
-def project_from(root: Path, options: Options, loaded: LoadedInputs) -> Project:
+def project_from(
+    root: Path, options: Options, loaded: LoadedInputs, overlay: Mapping[str, bytes | None] | None = None,
+) -> Project:
     """The Project rules see: facts per kind, in path order."""
     by_kind: dict[InputKind, list[object]] = defaultdict(list)
     for relpath in sorted(loaded.results):
         kind, result = loaded.results[relpath]
         if result.facts is not None:
             by_kind[kind].append(result.facts)
-    return Project(root=root, options=options, files=dict(by_kind))
+    return Project(root=root, options=options, files=dict(by_kind), overlay=dict(overlay or {}))
 
 
 def build_project(

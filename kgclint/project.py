@@ -35,11 +35,16 @@ class Options:
 
 @dataclass
 class Project:
-    """Every input's facts, by kind, sorted by path, plus memoised analyses."""
+    """Every input's facts, by kind, sorted by path, plus memoised analyses.
+
+    ``overlay`` maps tree-relative paths to the content a patch gives them
+    (None: the patch deletes the file); it is empty outside patch mode.
+    """
 
     root: Path
     options: Options
     files: Mapping[InputKind, Sequence[Any]]
+    overlay: Mapping[str, bytes | None] = field(default_factory=dict)
     _analyses: dict[Callable[[Project], Any], Any] = field(default_factory=dict, repr=False)
 
     def facts(self, kind: InputKind) -> Sequence[Any]:
@@ -58,6 +63,20 @@ class Project:
         except KeyError:
             result = self._analyses[factory] = factory(self)
             return result
+
+    def read_bytes(self, path: str) -> bytes:
+        """A tree file's bytes as the run sees them: a patch's new content, else the disk.
+
+        Analyses that read files beyond their inputs (headers, included
+        scripts) use this, so that patch mode sees the patched tree. Raises
+        FileNotFoundError for a file the patch deletes.
+        """
+        if path in self.overlay:
+            data = self.overlay[path]
+            if data is None:
+                raise FileNotFoundError(path)
+            return data
+        return (self.root / path).read_bytes()
 
     def absolute(self, path: str) -> Path:
         """The file behind a tree-relative path."""

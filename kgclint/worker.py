@@ -37,6 +37,7 @@ class Job:
     max_file_size: int
     timeout: float
     cache_file: str | None
+    data: bytes | None = None  # a patch's content for this file, instead of the disk's
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,22 +88,38 @@ def _cached_blob(cache_file: str | None, key: str) -> bytes | None:
     return row[0] if row else None
 
 
-def process(job: Job) -> Outcome:
-    """Read, hash, look up, and if need be parse one file."""
+def _too_big(job: Job, size: int) -> Outcome | None:
+    if job.kind in TEXT_KINDS and size > job.max_file_size:
+        return Outcome(job.relpath, None, None, None, False, (
+            "KGC004",
+            f"skipped: {size / 2**20:.1f} MiB is over the {job.max_file_size / 2**20:.0f} MiB limit (max-file-size)",
+        ))
+    return None
+
+
+def _read(job: Job) -> tuple[bytes | None, tuple[int, int, int] | None, Outcome | None]:
+    """The file's bytes and stat (none for a patch's content), or the outcome that says why not."""
+    if job.data is not None:
+        return job.data, None, _too_big(job, len(job.data))
     try:
         info = os.stat(job.path)
     except OSError as exc:
-        return Outcome(job.relpath, None, None, None, False, ("KGC001", f"cannot read: {exc.strerror or exc}"))
-    stat_key = (info.st_size, info.st_mtime_ns, info.st_ino)
-    if job.kind in TEXT_KINDS and info.st_size > job.max_file_size:
-        return Outcome(job.relpath, None, None, None, False, (
-            "KGC004",
-            f"skipped: {info.st_size / 2**20:.1f} MiB is over the {job.max_file_size / 2**20:.0f} MiB limit (max-file-size)",
-        ))
+        return None, None, Outcome(job.relpath, None, None, None, False, ("KGC001", f"cannot read: {exc.strerror or exc}"))
+    refusal = _too_big(job, info.st_size)
+    if refusal is not None:
+        return None, None, refusal
     try:
         data = Path(job.path).read_bytes()
     except OSError as exc:
-        return Outcome(job.relpath, None, None, None, False, ("KGC001", f"cannot read: {exc.strerror or exc}"))
+        return None, None, Outcome(job.relpath, None, None, None, False, ("KGC001", f"cannot read: {exc.strerror or exc}"))
+    return data, (info.st_size, info.st_mtime_ns, info.st_ino), None
+
+
+def process(job: Job) -> Outcome:
+    """Read, hash, look up, and if need be parse one file."""
+    data, stat_key, refusal = _read(job)
+    if refusal is not None or data is None:
+        return refusal
     digest = hashlib.blake2b(data, digest_size=20).hexdigest()
     key = content_key(digest, job.kind, job.arch)
     blob = _cached_blob(job.cache_file, key)
