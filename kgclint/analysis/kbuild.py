@@ -1,0 +1,369 @@
+"""The tree-wide Kbuild model: which objects are built in, which reach the link only through an archive.
+
+Kbuild links every directory's ``obj-y`` objects in whole (``built-in.a``
+inside ``vmlinux.a``, under ``--whole-archive``) and puts ``lib-y`` objects
+into ``lib.a``; whether a ``lib.a`` is then linked in whole or as a plain
+archive (members pulled in only when something references them) is decided
+by the tree's own top-level makefile and link recipe. This analysis reads
+that decision from the tree instead of assuming it: it finds the variable
+the link recipe in ``scripts/`` puts between ``--start-group`` and
+``--end-group``, evaluates the top-level ``Makefile`` (with the arch
+makefile it includes) for it, and so learns, for instance, that Linux links
+``lib/lib.a`` in whole only when ``CONFIG_MODULES`` is set.
+
+From the root it descends like Kbuild: ``Kbuild`` before ``Makefile`` in
+each directory, into each ``dir/`` of ``obj-y``; composite objects
+(``foo-y``/``foo-objs``) are split into their parts; the section flags
+(``-f[no-]function-sections``, ``-f[no-]data-sections``) of each object are
+gathered from ``subdir-ccflags-y`` (inherited), ``ccflags-y``,
+``CFLAGS_<obj>.o`` and ``CFLAGS_REMOVE_<obj>.o``.
+
+With a configuration (``--config``, or the ``.config`` of ``--build-dir``)
+the answer is the one for that build; without, every branch is taken and
+each object carries the conditions (``guards``) it is built under.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgclint.findings import Diagnostic
+from kgclint.frontends import kbuild as kbuild_frontend
+from kgclint.frontends import kconfig as kconfig_frontend
+from kgclint.frontends.kbuild import KbuildFacts
+from kgclint.inputs import InputKind, SourceInput
+from kgclint.kbuild.evaluate import NO_GUARDS, Env, Evaluator, Guards, Var, Word
+from kgclint.location import Location
+from kgclint.project import Project
+
+#: Makefiles kgclint reads from disk (includes, arch makefiles) are bounded like the front-end's inputs.
+MAX_MAKEFILE_BYTES = kbuild_frontend.MAX_BYTES
+MAX_DIRECTORIES = 20_000
+_SECTION_FLAGS = re.compile(r"^-f(no-)?(function|data)-sections$")
+_MEMBERSHIP = re.compile(r"^(obj|lib|head|subdir|core|libs|drivers)-|(-y|-m|-objs)$")
+_GROUP = re.compile(r"--start-group[\s\\]+\$[({](\w+)[)}][\s\\]+\S*--end-group")
+_SHELL_ALIAS = r'(?m)^\s*{name}="?\$\{{(\w+)\}}"?\s*$'
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFlag:
+    """A ``-f[no-]function-sections``/``-f[no-]data-sections`` flag in effect for an object, and its line."""
+
+    flag: str
+    origin: Location | None
+
+    @property
+    def disables(self) -> bool:
+        return self.flag.startswith("-fno-")
+
+
+@dataclass(frozen=True, slots=True)
+class KObject:
+    """One object Kbuild builds for the kernel image.
+
+    ``kind`` is ``builtin`` (obj-y), ``head`` (head-y), ``library`` (lib-y,
+    reaching the link through a conditionally linked ``lib.a``) or
+    ``library-whole`` (lib-y of a ``lib.a`` the tree links in whole).
+    ``sources`` are the source files (C or assembly) found for it or its
+    composite parts.
+    """
+
+    path: str
+    kind: str
+    origin: Location
+    guards: Guards
+    sources: tuple[str, ...]
+    section_flags: tuple[SectionFlag, ...] = ()
+
+    def effective_flag(self, what: str) -> SectionFlag | None:
+        """The last ``-f[no-]<what>-sections`` flag (gcc obeys the last one), or None when none is given."""
+        chosen = None
+        for flag in self.section_flags:
+            if flag.flag.endswith(f"-{what}-sections"):
+                chosen = flag
+        return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLink:
+    """How a directory's ``lib.a`` is linked: as an archive (``conditional``) or in whole, and why."""
+
+    archive: str
+    conditional: bool
+    guards: Guards
+    reason: str
+    origin: Location | None
+
+
+@dataclass
+class KbuildModel:
+    """Built-in objects, archive members and archive linkage of a tree, under a configuration or every branch."""
+
+    project: Project
+    config: dict[str, str] | None = None
+    config_source: str = ""
+    objects: dict[str, KObject] = field(default_factory=dict)
+    library: dict[str, KObject] = field(default_factory=dict)
+    archives: dict[str, ArchiveLink] = field(default_factory=dict)
+    directories: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    by_source: dict[str, list[KObject]] = field(default_factory=dict)
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.objects, self.library, self.archives = {}, {}, {}
+        self.directories, self.diagnostics, self.by_source = [], [], {}
+        self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
+        self.config, self.config_source = _configuration(project, self.diagnostics)
+        self._build()
+
+    @property
+    def mode(self) -> str:
+        """``config`` when a configuration was given, else ``all-branches``."""
+        return "all-branches" if self.config is None else "config"
+
+    def describe_mode(self) -> str:
+        """How the configuration was chosen, for finding messages."""
+        if self.config is None:
+            return "no configuration given: every makefile branch considered"
+        return f"configuration {self.config_source}"
+
+    def linked_objects(self) -> list[KObject]:
+        """Everything the link takes in whole: built-in, head and whole-archive objects."""
+        return list(self.objects.values())
+
+    def objects_of(self, source: str) -> list[KObject]:
+        """The objects a source file is compiled into (usually one)."""
+        return self.by_source.get(source, [])
+
+    # loading -------------------------------------------------------------------------------
+
+    def load(self, path: str) -> KbuildFacts | None:
+        """A makefile's facts: from the project's inputs, else read from the tree (includes, arch makefiles)."""
+        path = posixpath.normpath(path)
+        if path in self._facts:
+            return self._facts[path]
+        file = self.project.root / path
+        if not file.is_file():
+            return None
+        try:
+            data = file.read_bytes()[:MAX_MAKEFILE_BYTES + 1]
+        except OSError:
+            return None
+        facts = kbuild_frontend.parse(SourceInput(path, data, self.project.arch_of(path)))
+        self._facts[path] = facts
+        return facts
+
+    def _exists(self, path: str) -> bool:
+        return (self.project.root / path).exists()
+
+    # building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        arch = self.project.options.arch
+        # The variables of the final make invocation Kbuild's top-level Makefile re-runs itself into.
+        base: Env = {
+            "srctree": Var(False, (Word("."),)), "objtree": Var(False, (Word("."),)),
+            "sub_make_done": Var(False, (Word("1"),), exported=True),
+            "MAKEFLAGS": Var(False, (Word("--no-print-directory"),), exported=True),
+        }
+        if arch:
+            base["ARCH"] = Var(False, (Word(arch),))
+            base["SRCARCH"] = Var(False, (Word(arch),))
+        top = self.load("Makefile")
+        root_kbuild = self.load("Kbuild")
+        recipe = _link_recipe(self.project.root)
+        link_var = recipe[0] if recipe else None
+        top_env: Env = dict(base)
+        if top is not None:
+            wanted = {link_var, "libs-y", "core-y", "head-y"} - {None}
+            evaluator = Evaluator(self.config, self.load, reported=lambda name: name in wanted,
+                                  report_conditions=False, report_includes=False)
+            top_env = evaluator.run(top, dict(base))
+            self.diagnostics.extend(evaluator.diagnostics)
+        exported: Env = {k: v for k, v in top_env.items() if v.exported}
+        exported.update(base)
+        conditional = self._conditional_archives(top_env, recipe, top)
+        if root_kbuild is None and top is None:
+            for path in sorted(self._facts):
+                directory = posixpath.dirname(path)
+                if posixpath.basename(path) in ("Makefile", "Kbuild") and not self._shadowed(path):
+                    self._directory(directory, exported, [], NO_GUARDS, None, conditional)
+            return
+        head = top_env.get("head-y")
+        if head is not None:
+            evaluator = Evaluator(self.config, self.load)
+            for word in evaluator.value_words("head-y", top_env, Location("Makefile")):
+                self._add_object(word.text, "head", word, "", [], {}, Evaluator(self.config, self.load))
+        root_env = top_env if root_kbuild is None else None
+        self._directory("", exported, [], NO_GUARDS, None, conditional, ready=root_env)
+
+    def _shadowed(self, path: str) -> bool:
+        """A directory's Makefile is not read by Kbuild when a Kbuild file sits beside it."""
+        return posixpath.basename(path) == "Makefile" and self.load(posixpath.join(posixpath.dirname(path), "Kbuild")) is not None
+
+    def _conditional_archives(self, top_env: Env, recipe: tuple[str, Location] | None, top: KbuildFacts | None) -> dict[str, ArchiveLink] | None:
+        """The archives the link takes as archives, by path; None when the tree has no link recipe."""
+        if recipe is None or top is None:
+            return None
+        name, where = recipe
+        evaluator = Evaluator(self.config, self.load)
+        links: dict[str, ArchiveLink] = {}
+        for word in evaluator.value_words(name, top_env, Location("Makefile")):
+            archive = posixpath.normpath(word.text)
+            reason = (f"{where} links $({name}) between --start-group and --end-group, and "
+                      f"{word.origin or 'Makefile'} puts {archive} there")
+            links[archive] = ArchiveLink(archive, True, word.guards, reason, word.origin)
+        return links
+
+    def _directory(self, directory: str, exported: Env, inherited: list[Word], guards: Guards,
+                   named_at: Word | None, conditional: dict[str, ArchiveLink] | None, ready: Env | None = None) -> None:
+        if len(self.directories) >= MAX_DIRECTORIES:
+            return
+        if directory in self.directories:
+            return
+        prefix = directory + "/" if directory else ""
+        evaluator = Evaluator(self.config, self.load, reported=_reported, report_conditions=True)
+        if ready is not None:
+            env = ready
+            makefile = "Makefile"
+        else:
+            makefile = prefix + "Kbuild" if self.load(prefix + "Kbuild") is not None else prefix + "Makefile"
+            facts = self.load(makefile)
+            if facts is None:
+                where = named_at.origin if named_at and named_at.origin else Location(makefile)
+                what = "is not a directory" if not self._exists(directory) else "has no Kbuild or Makefile"
+                self.diagnostics.append(Diagnostic(where, f"obj-y names '{directory}/', which {what}; nothing under it is modelled"))
+                return
+            env = dict(exported)
+            env["src"] = env["obj"] = Var(False, (Word(directory or "."),))
+            env = evaluator.run(facts, env)
+        self.directories.append(directory)
+        where = Location(makefile)
+        words = lambda name: evaluator.value_words(name, env, where)  # noqa: E731
+        obj_y = [w for w in words("obj-y")]
+        subdir_flags = inherited + [w for w in words("subdir-ccflags-y") if _SECTION_FLAGS.match(w.text)]
+        own_flags = [w for w in words("ccflags-y") if _SECTION_FLAGS.match(w.text)]
+        builtin_names = {posixpath.normpath(w.text) for w in obj_y}
+        lib_words = [w for w in words("lib-y") + words("lib-m") if posixpath.normpath(w.text) not in builtin_names]
+        archive = prefix + "lib.a"
+        link = self._archive_link(archive, conditional) if lib_words else None
+        flags_env = (subdir_flags + own_flags, env, evaluator)
+        for word in obj_y:
+            if word.text.endswith("/"):
+                continue
+            self._add_object(word.text, "builtin", word, prefix, *flags_env, guards=guards)
+        for word in lib_words:
+            if word.text.endswith("/"):
+                continue
+            kind = "library" if link is not None and link.conditional else "library-whole"
+            extra = link.guards if link is not None and link.conditional else NO_GUARDS
+            self._add_object(word.text, kind, word, prefix, *flags_env, guards=guards | extra)
+        for word in obj_y:
+            if word.text.endswith("/"):
+                sub = posixpath.normpath(prefix + word.text)
+                self._directory(sub, exported, subdir_flags, guards | word.guards, word, conditional)
+
+    def _archive_link(self, archive: str, conditional: dict[str, ArchiveLink] | None) -> ArchiveLink:
+        if conditional is None:
+            link = ArchiveLink(archive, True, NO_GUARDS,
+                               "Kbuild links lib-y objects through lib.a, an archive (no link recipe in scripts/ says otherwise)",
+                               None)
+        elif archive in conditional:
+            link = conditional[archive]
+        else:
+            link = ArchiveLink(archive, False, NO_GUARDS,
+                               "the link recipe does not take it as an archive (linked in whole, or not at all)", None)
+        self.archives[archive] = link
+        return link
+
+    def _add_object(self, name: str, kind: str, word: Word, prefix: str, flags: list[Word], env: Env,
+                    evaluator: Evaluator, guards: Guards = NO_GUARDS) -> None:
+        path = posixpath.normpath(prefix + name)
+        if not path.endswith(".o"):
+            return
+        stem = name[:-2]
+        where = word.origin or Location(prefix + "Makefile")
+        parts = [w.text for w in evaluator.value_words(f"{stem}-y", env, where) + evaluator.value_words(f"{stem}-objs", env, where)]
+        components = parts or [name]
+        sources: list[str] = []
+        flag_words = list(flags)
+        for component in components:
+            base = posixpath.normpath(prefix + component)[:-2] if component.endswith(".o") else None
+            if base is None:
+                continue
+            for suffix in (".c", ".S"):
+                if self._exists(base + suffix):
+                    sources.append(base + suffix)
+                    break
+            comp_name = posixpath.basename(component)
+            flag_words += [w for w in evaluator.value_words(f"CFLAGS_{comp_name}", env, where) if _SECTION_FLAGS.match(w.text)]
+        removed = {w.text for w in evaluator.value_words(f"CFLAGS_REMOVE_{posixpath.basename(name)}", env, where)}
+        section_flags = tuple(SectionFlag(w.text, w.origin) for w in flag_words if w.text not in removed)
+        obj = KObject(path, kind, where, guards | word.guards, tuple(sources), section_flags)
+        table = self.library if kind == "library" else self.objects
+        if path in table or (kind == "library" and path in self.objects):
+            return
+        table[path] = obj
+        for source in sources:
+            self.by_source.setdefault(source, []).append(obj)
+
+
+def _reported(name: str) -> bool:
+    return bool(_MEMBERSHIP.search(name))
+
+
+def _configuration(project: Project, diagnostics: list[Diagnostic]) -> tuple[dict[str, str] | None, str]:
+    """The configuration to evaluate under: ``--config``, else the build directory's ``.config``, else none."""
+    options = project.options
+    candidates: list[Path] = []
+    if options.config is not None:
+        candidates.append(options.config if options.config.is_absolute() else project.root / options.config)
+    elif options.build_dir is not None:
+        build = options.build_dir if options.build_dir.is_absolute() else project.root / options.build_dir
+        candidates.append(build / ".config")
+    for path in candidates:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            diagnostics.append(Diagnostic(Location(str(path)), f"cannot read the configuration: {exc.strerror}; every branch is considered"))
+            return None, ""
+        facts = kconfig_frontend.parse(SourceInput(str(path), data, None))
+        diagnostics.extend(facts.diagnostics)
+        return facts.as_dict(), str(path)
+    return None, ""
+
+
+def _link_recipe(root: Path) -> tuple[str, Location] | None:
+    """The make variable the tree's link recipe (in ``scripts/``) links as a group of archives.
+
+    Linux's ``scripts/Makefile.vmlinux_o`` links ``--whole-archive vmlinux.a
+    --no-whole-archive --start-group $(KBUILD_VMLINUX_LIBS) --end-group``:
+    whatever that variable holds is linked as archives, the rest in whole.
+    A shell recipe's ``${libs}`` is followed to the ``libs="${VAR}"`` it is set from.
+    """
+    scripts = root / "scripts"
+    if not scripts.is_dir():
+        return None
+    for file in sorted(scripts.iterdir()):
+        if not file.is_file() or not (file.name.startswith("Makefile") or file.name.endswith(".sh")):
+            continue
+        try:
+            text = file.read_text(encoding="utf-8", errors="replace")[:MAX_MAKEFILE_BYTES]
+        except OSError:
+            continue
+        match = _GROUP.search(text)
+        if match is None:
+            continue
+        name = match.group(1)
+        if not name.isupper():
+            alias = re.search(_SHELL_ALIAS.format(name=re.escape(name)), text)
+            if alias is None:
+                continue
+            name = alias.group(1)
+        line = text.count("\n", 0, match.start()) + 1
+        return name, Location(file.relative_to(root).as_posix(), line)
+    return None

@@ -1,0 +1,73 @@
+"""The statements of a makefile, as the Kbuild front-end reads them.
+
+Only what decides membership and flags is kept: assignments, conditionals,
+includes and exports. Rules and recipes are skipped (they build things,
+they do not say what is built-in). Values stay unexpanded text: expansion
+needs other files' variables, so it is the evaluator's job, not the
+front-end's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kgclint.location import Location
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """``name op value``; ``op`` is one of ``=``, ``:=``, ``::=``, ``+=``, ``?=``, ``!=``."""
+
+    name: str
+    op: str
+    value: str
+    location: Location
+    export: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """``export A B`` without a value: the variables pass to sub-makes (Kbuild's descent)."""
+
+    names: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """``ifeq``/``ifneq``/``ifdef``/``ifndef`` with its two bodies.
+
+    ``args`` is ``(left, right)`` for ifeq/ifneq and ``(variable,)`` for
+    ifdef/ifndef, unexpanded. ``else ifeq …`` chains are an ``orelse``
+    holding one nested Conditional.
+    """
+
+    kind: str
+    args: tuple[str, ...]
+    then: tuple[Statement, ...]
+    orelse: tuple[Statement, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """``include``/``-include``/``sinclude`` of unexpanded file names."""
+
+    files: str
+    optional: bool
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Unfollowed:
+    """A line kgclint does not model (``$(eval …)`` at top level, an unknown directive).
+
+    Kept as a statement, not only a diagnostic, so the evaluator can say
+    where a membership list may be incomplete.
+    """
+
+    construct: str
+    location: Location
+
+
+Statement = Assign | Export | Conditional | Include | Unfollowed
