@@ -227,8 +227,9 @@ class _Scanner:
         pieces.append(text[last:])
         return "".join(pieces)
 
-    def take_cpp_lines(self, text: str) -> str:
-        """Record and blank the preprocessor lines of a ``.S`` file, keeping line numbers."""
+    def take_cpp_lines(self, text: str) -> tuple[str, list[tuple[int, str, str]]]:
+        """Blank the preprocessor lines of a ``.S`` file, keeping line numbers; return them in order."""
+        found: list[tuple[int, str, str]] = []
         lines = text.split("\n")
         i = 0
         while i < len(lines):
@@ -243,9 +244,9 @@ class _Scanner:
                 joined = joined[:-1] + " " + lines[i]
             for j in range(start, i + 1):
                 lines[j] = ""
-            self.cpp_line(m.group(1), joined.strip(), start + 1)
+            found.append((start + 1, m.group(1), joined.strip()))
             i += 1
-        return "\n".join(lines)
+        return "\n".join(lines), found
 
     def statements(self, text: str) -> list[_Statement]:
         """Cut ``text`` into statements as the assembler's scrubber does, dropping comments."""
@@ -481,10 +482,10 @@ class _Scanner:
     # -- result ----------------------------------------------------------------------------
     def result(self) -> AsmScan:
         end_line = self.text.count("\n") + 1
-        for _ in self.cpp_stack:
-            self.diag(end_line, 0, "#if without #endif")
-        for _ in self.asm_stack:
-            self.diag(end_line, 0, ".if without .endif")
+        for kind, stack in (("#if", self.cpp_stack), (".if", self.asm_stack)):
+            if stack:
+                first = self.conds[stack[0][0]]["location"]
+                self.diagnostics.append(Diagnostic(first, f"{kind} without end ({len(stack)} left open at end of text)"))
         for name in self.macro_stack:
             self.diag(end_line, 0, f".macro {name} without .endm")
         refs = frozenset(self.refs)
@@ -578,10 +579,19 @@ def scan(
     """
     scanner = _Scanner(text, path, arch, first_line, origin, line_map, cpp)
     body = scanner.blank_long_lines()
+    cpp_lines: list[tuple[int, str, str]] = []
     if cpp:
-        body = scanner.take_cpp_lines(body)
+        body, cpp_lines = scanner.take_cpp_lines(body)
+    pending = iter(cpp_lines)
+    next_cpp = next(pending, None)
     for st in scanner.statements(body):
+        while next_cpp is not None and next_cpp[0] < st.line:
+            scanner.cpp_line(next_cpp[1], next_cpp[2], next_cpp[0])
+            next_cpp = next(pending, None)
         scanner.statement(st)
+    while next_cpp is not None:
+        scanner.cpp_line(next_cpp[1], next_cpp[2], next_cpp[0])
+        next_cpp = next(pending, None)
     return scanner.result()
 
 
