@@ -1,0 +1,724 @@
+"""Simulate ``--gc-sections``: which input sections GNU ld or ld.lld keeps, which it drops, and why.
+
+The simulation reproduces each linker's own algorithm on the real objects,
+and is tested section for section against the linkers' ``--print-gc-sections``
+(tests/test_obj_oracle.py). What each linker does, as checked with GNU ld
+2.40 and ld.lld 14 on this machine:
+
+Roots, both linkers: every section any effective ``KEEP`` pattern matches
+(KEEP marks by pattern, even a section an earlier pattern sends to
+``/DISCARD/``: GC runs before sections are mapped to outputs), SHT_NOTE
+sections outside groups, SHF_GNU_RETAIN sections, the ``-e``/``ENTRY``
+symbol's section and ``-u``/``--require-defined`` symbols' sections.
+Only ld.lld: ``_start`` when there is no entry, ``_init``/``_fini``,
+symbols the script reads, init/fini/preinit arrays by type, ``.init``,
+``.fini``, ``.ctors*``, ``.dtors*``, ``.jcr*`` by name, ``.eh_frame``.
+ld.lld never takes an SHF_LINK_ORDER section as a root, not even when a
+``KEEP`` pattern matches it; GNU ld does.
+
+Marking follows relocations of live sections only, through the symbol
+table: local symbols to their section, global ones to their resolved
+definition. A reference to an undefined ``__start_X``/``__stop_X`` (X a C
+identifier, not defined by the script) keeps every input section named X
+under GNU ld (``-z nostart-stop-gc``, its default) and keeps nothing under
+ld.lld's default ``-z start-stop-gc``. A section group lives and dies as a
+unit. An SHF_LINK_ORDER section lives when the section it links to lives:
+ld.lld marks it with its parent; GNU ld in a later pass over the files in
+order (and ARM's ``.ARM.exidx`` in a pass of its own). Non-alloc sections:
+ld.lld keeps them all (outside groups) without following their
+relocations; GNU ld keeps a file's non-alloc sections that carry no
+relocations (and its debug sections) only if some alloc section of the
+file survives.
+
+What is printed: GNU ld names every unmarked section of non-zero size,
+``.group`` sections included, a grouped section as ``name[signature]``;
+ld.lld names every dead input section, empty ones too, but never the
+sections it drops while reading (groups, ``.note.GNU-stack``, SHF_EXCLUDE …).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgclint.elf.archive import read_archive
+from kgclint.elf.facts import (
+    SHF_ALLOC,
+    SHF_EXCLUDE,
+    SHF_GNU_RETAIN,
+    SHF_LINK_ORDER,
+    SHN_LORESERVE,
+    SHN_UNDEF,
+    SHT_ARM_EXIDX,
+    SHT_FINI_ARRAY,
+    SHT_GROUP,
+    SHT_INIT_ARRAY,
+    SHT_NOTE,
+    SHT_NULL,
+    SHT_PREINIT_ARRAY,
+    SHT_REL,
+    SHT_RELA,
+    SHT_STRTAB,
+    SHT_SYMTAB,
+    SHT_SYMTAB_SHNDX,
+    STB_LOCAL,
+    STB_WEAK,
+    ArchiveFacts,
+    ObjectFacts,
+    Section,
+)
+from kgclint.elf.machines import EM_ARM, EM_MIPS
+from kgclint.elf.reader import read_object
+from kgclint.findings import Diagnostic
+from kgclint.location import Location
+
+C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_START_STOP = re.compile(r"^__(start|stop)_([A-Za-z_][A-Za-z0-9_]*)$")
+
+#: Names ld.lld 14 always keeps (isReserved), exactly or as a prefix.
+_LLD_RESERVED_EXACT = (".init", ".fini")
+_LLD_RESERVED_PREFIX = (".ctors", ".dtors", ".jcr")
+#: Sections ld.lld drops while reading, before GC, so it never names them.
+_LLD_READ_DROPS = (".note.GNU-stack", ".note.GNU-split-stack", ".note.gnu.property", ".llvm_addrsig")
+
+_NOT_SECTIONS = (SHT_NULL, SHT_SYMTAB, SHT_REL, SHT_RELA, SHT_SYMTAB_SHNDX)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LinkObject:
+    """One object as the linker sees it: how it prints the name, what script file patterns see, its facts."""
+
+    name: str
+    match_name: str
+    facts: ObjectFacts
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LinkArchive:
+    """An archive on the command line: members in order, symbol index, and ``--whole-archive``."""
+
+    name: str
+    members: tuple[LinkObject, ...]
+    index: tuple[tuple[str, int], ...]
+    whole: bool = False
+
+
+LinkInput = LinkObject | LinkArchive
+
+
+class ScriptView:
+    """What GC needs from a linker script model (kgclint.lds.model.ScriptModel): roots and symbols.
+
+    Wraps any object with ``matching(file, section, flags)``,
+    ``keep_effective(description)``, ``entry`` and ``symbols``; None means
+    "no script" (nothing is KEEP'd, no symbol is defined by the script).
+    """
+
+    def __init__(self, model: object | None) -> None:
+        self.model = model
+        self.entry: str | None = getattr(model, "entry", None) if model is not None else None
+        self.defined: frozenset[str] = frozenset()
+        self.referenced: frozenset[str] = frozenset()
+        if model is not None:
+            from kgclint.lds.model import symbols_in
+
+            defs = getattr(model, "symbols", ())
+            self.defined = frozenset(d.assignment.target for d in defs)
+            refs: set[str] = set()
+            for d in defs:
+                refs |= symbols_in(d.assignment.value)
+            for a in getattr(model, "asserts", ()):
+                expr = getattr(a, "value", None) or getattr(a, "condition", None) or getattr(a, "expr", None)
+                if expr is not None:
+                    refs |= symbols_in(expr)
+            self.referenced = frozenset(refs)
+        self._cache: dict[tuple[str, str, int], object | None] = {}
+
+    def kept_by(self, file: str, section: str, flags: int) -> object | None:
+        """The KEEP description that makes this input section a root, or None."""
+        if self.model is None:
+            return None
+        key = (file, section, flags)
+        if key in self._cache:
+            return self._cache[key]
+        found = None
+        for description, _pattern in self.model.matching(file, section, flags):  # type: ignore[attr-defined]
+            if description.keep and self.model.keep_effective(description):  # type: ignore[attr-defined]
+                found = description
+                break
+        self._cache[key] = found
+        return found
+
+
+@dataclass
+class GcOptions:
+    """The link's command line, as far as GC cares."""
+
+    linker: str = "bfd"
+    entry: str | None = None
+    undefined: tuple[str, ...] = ()
+    start_stop_gc: bool | None = None
+
+    @property
+    def start_stop_gc_effective(self) -> bool:
+        """``-z start-stop-gc``: given, else the linker's default (off in GNU ld, on in ld.lld ≥ 13)."""
+        if self.start_stop_gc is not None:
+            return self.start_stop_gc
+        return self.linker == "lld"
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """Why a section is a root: a short reason and, when a script pattern did it, that pattern's location."""
+
+    reason: str
+    location: Location | None = None
+
+
+@dataclass
+class GcResult:
+    """Marks over every section of every loaded object, and the first reason each section was marked.
+
+    Section ids are ``base[k] + index`` for object ``k``. ``parent[sid]`` is
+    the section whose relocation marked it (-1 for roots and unmarked);
+    ``via[sid]`` the symbol of that relocation; ``roots[sid]`` why a root is one.
+    """
+
+    linker: str
+    objects: list[LinkObject]
+    base: list[int]
+    live: bytearray
+    candidate: bytearray
+    parent: list[int]
+    via: dict[int, str]
+    roots: dict[int, Root]
+    comdat_dropped: bytearray
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def locate(self, sid: int) -> tuple[LinkObject, Section]:
+        """The object and section of a section id."""
+        k = _bisect(self.base, sid)
+        obj = self.objects[k]
+        return obj, obj.facts.sections[sid - self.base[k]]
+
+    def sid(self, k: int, index: int) -> int:
+        return self.base[k] + index
+
+    def dropped(self) -> list[tuple[LinkObject, Section]]:
+        """The sections the linker names in ``--print-gc-sections``, in its order."""
+        out = []
+        for k, obj in enumerate(self.objects):
+            b = self.base[k]
+            for s in obj.facts.sections:
+                sid = b + s.index
+                if self.candidate[sid] and not self.live[sid]:
+                    if self.linker == "bfd" and s.size == 0:
+                        continue
+                    out.append((obj, s))
+        return out
+
+    def is_live(self, k: int, index: int) -> bool:
+        return bool(self.live[self.base[k] + index])
+
+    def chain(self, sid: int) -> list[int]:
+        """Section ids from a root down to ``sid`` (just ``[sid]`` for a root or a dead section)."""
+        path = [sid]
+        seen = {sid}
+        while self.parent[path[-1]] >= 0 and self.parent[path[-1]] not in seen:
+            path.append(self.parent[path[-1]])
+            seen.add(path[-1])
+        return path[::-1]
+
+    def display(self, obj: LinkObject, s: Section) -> str:
+        """A section as this linker prints it in ``--print-gc-sections``."""
+        return format_removed(self.linker, obj, s)
+
+
+def format_removed(linker: str, obj: LinkObject, s: Section) -> str:
+    """One line of ``--print-gc-sections`` output, as the linker writes it (without its program prefix)."""
+    if linker == "lld":
+        return f"removing unused section {obj.name}:({s.name})"
+    name = s.name
+    if s.group and s.type != SHT_GROUP:
+        sig = next((g.signature for g in obj.facts.groups if g.index == s.group), "")
+        name = f"{name}[{sig}]"
+    return f"removing unused section '{name}' in file '{obj.name}'"
+
+
+def bfd_section_name(obj: LinkObject, s: Section) -> str:
+    """GNU ld's name for a section in messages: grouped sections carry ``[signature]``."""
+    if s.group and s.type != SHT_GROUP:
+        sig = next((g.signature for g in obj.facts.groups if g.index == s.group), "")
+        return f"{s.name}[{sig}]"
+    return s.name
+
+
+def _bisect(base: list[int], sid: int) -> int:
+    lo, hi = 0, len(base) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if base[mid] <= sid:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def load_inputs(inputs: Sequence[LinkInput]) -> tuple[list[LinkObject], list[Diagnostic]]:
+    """The objects the link reads, in order: plain objects, whole archives, and the members it extracts.
+
+    Archive members are extracted as both linkers do when all archives are
+    inside one ``--start-group``/``--end-group`` (and as ld.lld always does):
+    a member is pulled in while it defines a symbol some loaded object
+    references, undefined and not weak.
+    """
+    loaded: list[LinkObject] = []
+    lazy: list[tuple[LinkArchive, list[bool]]] = []
+    for item in inputs:
+        if isinstance(item, LinkObject):
+            loaded.append(item)
+        elif item.whole:
+            loaded.extend(item.members)
+        else:
+            lazy.append((item, [False] * len(item.members)))
+    if not lazy:
+        return loaded, []
+    defined: set[str] = set()
+    wanted: set[str] = set()
+
+    def scan(obj: LinkObject) -> None:
+        syms = obj.facts.symbols
+        for i in range(syms.first_global, len(syms)):
+            name = syms.names[i]
+            if syms.shndx[i] != SHN_UNDEF:
+                defined.add(name)
+            elif syms.bind(i) != STB_WEAK and name:
+                wanted.add(name)
+
+    for obj in loaded:
+        scan(obj)
+    indexes = []
+    for archive, _taken in lazy:
+        index: dict[str, int] = dict(archive.index)
+        if not index:
+            for position, member in enumerate(archive.members):
+                syms = member.facts.symbols
+                for i in range(syms.first_global, len(syms)):
+                    if syms.shndx[i] != SHN_UNDEF:
+                        index.setdefault(syms.names[i], position)
+        indexes.append(index)
+    changed = True
+    while changed:
+        changed = False
+        for (archive, taken), index in zip(lazy, indexes):
+            for name in sorted(wanted - defined):
+                position = index.get(name)
+                if position is None or taken[position]:
+                    continue
+                taken[position] = True
+                member = archive.members[position]
+                loaded.append(member)
+                scan(member)
+                changed = True
+    return loaded, []
+
+
+class _Simulation:
+    def __init__(self, objects: list[LinkObject], script: ScriptView, options: GcOptions) -> None:
+        self.objects = objects
+        self.script = script
+        self.options = options
+        self.linker = options.linker
+        base = []
+        total = 0
+        for obj in objects:
+            base.append(total)
+            total += len(obj.facts.sections)
+        self.base = base
+        self.total = total
+        self.live = bytearray(total)
+        self.candidate = bytearray(total)
+        self.comdat_dropped = bytearray(total)
+        self.parent = [-1] * total
+        self.via: dict[int, str] = {}
+        self.roots: dict[int, Root] = {}
+        self.queue: deque[int] = deque()
+        self.group_next: dict[int, int] = {}
+        self.link_children: dict[int, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.relocs_of: dict[int, list] = {}
+
+    # -- set-up --------------------------------------------------------
+    def prepare(self) -> None:
+        seen_groups: set[str] = set()
+        for k, obj in enumerate(self.objects):
+            f = obj.facts
+            b = self.base[k]
+            for g in f.groups:
+                members = [m for m in g.members if m < len(f.sections)]
+                if g.comdat:
+                    if g.signature in seen_groups:
+                        for m in members:
+                            self.comdat_dropped[b + m] = 1
+                        self.comdat_dropped[b + g.index] = 1
+                        continue
+                    seen_groups.add(g.signature)
+                ring = [b + m for m in members]
+                for a, c in zip(ring, ring[1:] + ring[:1]):
+                    self.group_next[a] = c
+            symtab_links = {s.link for s in f.sections if s.type == SHT_SYMTAB}
+            shstrndx_like = {s.index for s in f.sections if s.type == SHT_STRTAB and (s.index in symtab_links or s.name == ".shstrtab")}
+            for s in f.sections:
+                sid = b + s.index
+                if self.comdat_dropped[sid] or not self._is_input_section(s, shstrndx_like):
+                    continue
+                self.candidate[sid] = 1
+                self.by_name.setdefault(s.name, []).append(sid)
+                if s.flags & SHF_LINK_ORDER and 0 < s.link < len(f.sections):
+                    self.link_children.setdefault(b + s.link, []).append(sid)
+            for r in f.relocations:
+                self.relocs_of.setdefault(b + r.target, []).append(r)
+        self._resolve_symbols()
+
+    def _is_input_section(self, s: Section, strtabs: set[int]) -> bool:
+        if s.type in _NOT_SECTIONS or s.index in strtabs:
+            return False
+        if self.linker == "lld":
+            if s.type == SHT_GROUP or s.type == SHT_STRTAB or s.flags & SHF_EXCLUDE or s.name in _LLD_READ_DROPS:
+                return False
+            return True
+        return not s.flags & SHF_EXCLUDE
+
+    def _resolve_symbols(self) -> None:
+        """Global definitions: a strong one beats weak ones; otherwise the first wins (link order)."""
+        table: dict[str, tuple[int, bool]] = {}
+        for k, obj in enumerate(self.objects):
+            syms = obj.facts.symbols
+            b = self.base[k]
+            names, shndx, info = syms.names, syms.shndx, syms.info
+            nsec = len(obj.facts.sections)
+            for i in range(len(syms)):
+                bind = info[i] >> 4
+                if bind == STB_LOCAL:
+                    continue
+                ndx = shndx[i]
+                if ndx == SHN_UNDEF:
+                    continue
+                if ndx < SHN_LORESERVE:
+                    if ndx >= nsec or self.comdat_dropped[b + ndx]:
+                        continue
+                    target = b + ndx
+                else:
+                    target = -2
+                weak = bind == STB_WEAK
+                old = table.get(names[i])
+                if old is None or (old[1] and not weak):
+                    table[names[i]] = (target, weak)
+        self.definitions = {name: t for name, (t, _w) in table.items()}
+
+    def _row_targets(self, k: int) -> list[int]:
+        """For each symbol row of object ``k``: the section id it resolves to, -1 none, -3 start/stop magic."""
+        cached = self._targets_cache.get(k)
+        if cached is not None:
+            return cached
+        obj = self.objects[k]
+        syms = obj.facts.symbols
+        b = self.base[k]
+        nsec = len(obj.facts.sections)
+        out = [-1] * len(syms)
+        names, shndx, info = syms.names, syms.shndx, syms.info
+        defs = self.definitions
+        for i in range(len(syms)):
+            ndx = shndx[i]
+            if info[i] >> 4 == STB_LOCAL:
+                if 0 < ndx < nsec:
+                    out[i] = b + ndx
+                continue
+            t = defs.get(names[i])
+            if t is not None:
+                out[i] = t if t >= 0 else -1
+            elif 0 < ndx < min(nsec, SHN_LORESERVE):
+                out[i] = b + ndx
+            elif self._start_stop_section(names[i]) is not None:
+                out[i] = -3
+        self._targets_cache[k] = out
+        return out
+
+    def _start_stop_section(self, name: str) -> str | None:
+        m = _START_STOP.match(name)
+        if m is None or name in self.script.defined:
+            return None
+        section = m.group(2)
+        return section if section in self.by_name else None
+
+    # -- marking -------------------------------------------------------
+    def mark(self, sid: int, parent: int = -1, via: str = "", root: Root | None = None) -> None:
+        if self.live[sid]:
+            return
+        self.live[sid] = 1
+        self.parent[sid] = parent
+        if via:
+            self.via[sid] = via
+        if root is not None:
+            self.roots[sid] = root
+        self.queue.append(sid)
+
+    def run_queue(self) -> None:
+        queue = self.queue
+        start_stop_retains = not self.options.start_stop_gc_effective
+        lld = self.linker == "lld"
+        while queue:
+            sid = queue.popleft()
+            nxt = self.group_next.get(sid)
+            while nxt is not None and nxt != sid and not self.live[nxt]:
+                self.mark(nxt, sid, "section group")
+                nxt = self.group_next.get(nxt)
+            if lld:
+                for child in self.link_children.get(sid, ()):
+                    self.mark(child, sid, "SHF_LINK_ORDER")
+            relocs = self.relocs_of.get(sid)
+            if not relocs:
+                continue
+            k = _bisect(self.base, sid)
+            obj = self.objects[k]
+            s = obj.facts.sections[sid - self.base[k]]
+            if s.name == ".eh_frame":
+                continue
+            targets = self._row_targets(k)
+            names = obj.facts.symbols.names
+            for r in relocs:
+                for row in set(r.symbols):
+                    if row >= len(targets):
+                        continue
+                    t = targets[row]
+                    if t >= 0:
+                        if not self.live[t] and self.candidate[t]:
+                            self.mark(t, sid, names[row] or "(section)")
+                    elif t == -3:
+                        section = self._start_stop_section(names[row]) or ""
+                        if not (start_stop_retains or lld and section.startswith("__libc_")):
+                            continue
+                        for other in self.by_name.get(section, ()):
+                            if not self.live[other]:
+                                self.mark(other, sid, names[row])
+
+    def roots_pass(self) -> None:
+        lld = self.linker == "lld"
+        for k, obj in enumerate(self.objects):
+            b = self.base[k]
+            for s in obj.facts.sections:
+                sid = b + s.index
+                if not self.candidate[sid]:
+                    continue
+                reason = self._root_reason(obj, s)
+                if reason is not None:
+                    self.mark(sid, root=reason)
+                elif lld and not s.flags & SHF_ALLOC and not s.flags & SHF_LINK_ORDER and not s.group:
+                    # Kept, but its relocations are not followed.
+                    self.live[sid] = 1
+                    self.roots[sid] = Root("non-alloc section (ld.lld keeps those outside groups)")
+        symbols = list(self.options.undefined)
+        entry = self.options.entry or self.script.entry
+        if entry:
+            symbols.insert(0, entry)
+        elif lld:
+            symbols.insert(0, "__start" if self.objects and self.objects[0].facts.machine == EM_MIPS else "_start")
+        if lld:
+            symbols += ["_init", "_fini", *sorted(self.script.referenced)]
+        for name in symbols:
+            t = self.definitions.get(name)
+            if t is not None and t >= 0:
+                what = "entry symbol" if name == entry else "symbol"
+                self.mark(t, root=Root(f"{what} {name}"))
+        self.run_queue()
+
+    def _root_reason(self, obj: LinkObject, s: Section) -> Root | None:
+        lld = self.linker == "lld"
+        if lld and s.name == ".eh_frame":
+            return Root(".eh_frame (ld.lld keeps it)")
+        if s.flags & SHF_GNU_RETAIN:
+            return Root("SHF_GNU_RETAIN")
+        if lld and s.flags & SHF_LINK_ORDER:
+            return None
+        if s.type == SHT_NOTE and not s.group and not (s.flags & SHF_LINK_ORDER and s.link):
+            return Root("SHT_NOTE section")
+        if lld:
+            if s.type in (SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY):
+                return Root("init/fini array (ld.lld keeps those)")
+            if s.name in _LLD_RESERVED_EXACT or s.name.startswith(_LLD_RESERVED_PREFIX):
+                return Root(f"{s.name} (a name ld.lld always keeps)")
+        kept = self.script.kept_by(obj.match_name, s.name, s.flags)
+        if kept is not None:
+            node = getattr(kept, "node", None)
+            return Root("KEEP in the linker script", getattr(node, "location", None))
+        return None
+
+    def bfd_extra_pass(self) -> None:
+        """GNU ld's _bfd_elf_gc_mark_extra_sections: link-order sections, then kept files' non-alloc sections."""
+        for k, obj in enumerate(self.objects):
+            f = obj.facts
+            b = self.base[k]
+            some_kept = False
+            for s in f.sections:
+                sid = b + s.index
+                if not self.candidate[sid]:
+                    continue
+                if self.live[sid] and s.flags & SHF_ALLOC and s.type != SHT_NOTE:
+                    some_kept = True
+                    continue
+                if self.live[sid]:
+                    continue
+                link = s.link if s.flags & SHF_LINK_ORDER else 0
+                seen = set()
+                while 0 < link < len(f.sections) and link not in seen:
+                    seen.add(link)
+                    if self.live[b + link]:
+                        self.mark(sid, b + link, "SHF_LINK_ORDER")
+                        self.run_queue()
+                        break
+                    parent = f.sections[link]
+                    link = parent.link if parent.flags & SHF_LINK_ORDER else 0
+            if f.machine == EM_ARM:
+                again = True
+                while again:
+                    again = False
+                    for s in f.sections:
+                        sid = b + s.index
+                        if s.type == SHT_ARM_EXIDX and 0 < s.link < len(f.sections) and not self.live[sid] and self.live[b + s.link]:
+                            self.mark(sid, b + s.link, "SHF_LINK_ORDER (.ARM.exidx)")
+                            self.run_queue()
+                            again = True
+            if not some_kept:
+                continue
+            has_relocs = {r.target for r in f.relocations}
+            for s in f.sections:
+                sid = b + s.index
+                if not self.candidate[sid] or self.live[sid] or s.group or s.flags & SHF_LINK_ORDER:
+                    continue
+                debug = s.name.startswith((".debug", ".zdebug", ".gnu.linkonce.wi.", ".line", ".stab"))
+                if debug or not (s.flags & SHF_ALLOC or s.index in has_relocs):
+                    self.live[sid] = 1
+                    self.roots[sid] = Root("non-alloc section of a file with kept sections (GNU ld keeps those)")
+
+    def bfd_groups(self) -> None:
+        """A ``.group`` section lives when its first member does."""
+        for k, obj in enumerate(self.objects):
+            b = self.base[k]
+            for g in obj.facts.groups:
+                if self.candidate[b + g.index] and g.members:
+                    self.live[b + g.index] = self.live[b + g.members[0]]
+
+    def run(self) -> GcResult:
+        self._targets_cache: dict[int, list[int]] = {}
+        self.prepare()
+        self.roots_pass()
+        if self.linker == "bfd":
+            self.bfd_extra_pass()
+            self.bfd_groups()
+        return GcResult(
+            linker=self.linker,
+            objects=self.objects,
+            base=self.base,
+            live=self.live,
+            candidate=self.candidate,
+            parent=self.parent,
+            via=self.via,
+            roots=self.roots,
+            comdat_dropped=self.comdat_dropped,
+        )
+
+
+def simulate(inputs: Sequence[LinkInput], script: object | None = None, options: GcOptions | None = None) -> GcResult:
+    """Run GC over a link: inputs in command-line order, a script model (or None), the options."""
+    options = options or GcOptions()
+    objects, diagnostics = load_inputs(inputs)
+    usable = [o for o in objects if o.facts.ok]
+    result = _Simulation(usable, ScriptView(script), options).run()
+    result.diagnostics.extend(diagnostics)
+    return result
+
+
+# -- building inputs from files -------------------------------------------------
+
+
+def object_input(path: Path, display: str | None = None) -> LinkObject:
+    """A plain object file, read from disk, named as the linker would print ``display`` (default: the path)."""
+    name = display or str(path)
+    facts = read_object(path.read_bytes(), name)
+    return LinkObject(name=name, match_name=name, facts=facts)
+
+
+def archive_input(
+    path: Path,
+    display: str | None = None,
+    whole: bool = False,
+    load_member: Callable[[str], bytes] | None = None,
+) -> tuple[LinkArchive, list[Diagnostic]]:
+    """An archive read from disk; a thin archive's members are read from their paths next to it."""
+    name = display or str(path)
+    facts = read_archive(path.read_bytes(), name)
+    return archive_from_facts(facts, path.parent, whole, load_member)
+
+
+def archive_from_facts(
+    facts: ArchiveFacts,
+    directory: Path,
+    whole: bool = False,
+    load_member: Callable[[str], bytes] | None = None,
+) -> tuple[LinkArchive, list[Diagnostic]]:
+    """LinkArchive from archive facts; thin members are read relative to ``directory`` (the archive's folder)."""
+    diagnostics = list(facts.diagnostics)
+    members = []
+    for member in facts.members:
+        label = f"{facts.path}({member.name})"
+        mfacts = member.facts
+        if mfacts is None:
+            target = directory / member.name if not os.path.isabs(member.name) else Path(member.name)
+            try:
+                data = load_member(member.name) if load_member else target.read_bytes()
+            except OSError as exc:
+                diagnostics.append(Diagnostic(Location(facts.path), f"{label}: thin archive member cannot be read: {exc.strerror}"))
+                continue
+            mfacts = read_object(data, member.path or facts.path, label)
+            diagnostics.extend(mfacts.diagnostics)
+        # GNU ld and ld.lld print a member as archive(member); script file patterns match the member name.
+        members.append(LinkObject(name=label, match_name=posixpath.basename(member.name), facts=mfacts))
+    return LinkArchive(name=facts.path, members=tuple(members), index=facts.index, whole=whole), diagnostics
+
+
+def removed_lines(result: GcResult) -> list[str]:
+    """kgclint's dropped set in the linker's own ``--print-gc-sections`` format (GNU ld adds its ``ld: `` prefix)."""
+    prefix = "ld: " if result.linker == "bfd" else ""
+    return [prefix + format_removed(result.linker, obj, s) for obj, s in result.dropped()]
+
+
+def dropped_pairs(result: GcResult) -> frozenset[tuple[str, str]]:
+    """(basename of the object as printed, section as printed), the shape tests/toolchain.parse_print_gc_sections returns."""
+    out = set()
+    for obj, s in result.dropped():
+        section = bfd_section_name(obj, s) if result.linker == "bfd" else s.name
+        out.add((Path(obj.name).name, section))
+    return frozenset(out)
+
+
+def iter_live(result: GcResult) -> Iterable[tuple[LinkObject, Section]]:
+    """Every live input section."""
+    for k, obj in enumerate(result.objects):
+        for s in obj.facts.sections:
+            if result.live[result.base[k] + s.index] and result.candidate[result.base[k] + s.index]:
+                yield obj, s
+
+
+def load_script(path: Path, linker: str = "bfd") -> tuple[object, list[Diagnostic]]:
+    """A plain (already preprocessed) linker script file as a ScriptModel for ``linker``."""
+    from kgclint.lds.model import ScriptModel
+    from kgclint.lds.parser import parse
+
+    text = path.read_bytes().decode("utf-8", "replace")
+    parsed = parse(text, str(path))
+    return ScriptModel(parsed.script, linker=linker), list(parsed.diagnostics)
