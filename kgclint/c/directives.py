@@ -1,0 +1,137 @@
+"""Preprocessor lines of one file: ``#define``, ``#undef``, ``#include`` and the ``#if`` nesting.
+
+Read with regular expressions over the whole text (C speed), not through
+tree-sitter, so that a directive inside a function body, an ERROR region or
+a file tree-sitter never sees is still found. No condition is evaluated:
+every branch's definitions are kept with the tests around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kgclint.c.facts import Include, MacroDef
+
+_DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*([a-z]+)\b((?:[^\n\\]|\\.)*)", re.M | re.S)
+_COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*", re.S)
+_DEFINE = re.compile(rb"[ \t]*([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
+_INCLUDE = re.compile(rb'\s*(?:<([^>\n]+)>|"([^"\n]+)")')
+_DEFINED = re.compile(rb"^(!?)\s*(?:defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)|([A-Za-z_]\w*))$")
+
+#: Purely numeric object-like defines (register maps) in files above LARGE_FILE bytes are not kept.
+_NUMERIC_DEFINE = re.compile(
+    rb"^[ \t]*#[ \t]*define[ \t]+\w+[ \t]+\(?-?(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\)?[ \t]*"
+    rb"(?:/\*[^\n]*?\*/[ \t]*|//[^\n]*)?$",
+    re.M,
+)
+LARGE_FILE = 256 * 1024
+#: A macro body longer than this is cut (no real kernel macro comes close).
+MAX_BODY = 64 * 1024
+
+
+@dataclass
+class Directives:
+    """What the preprocessor lines of a file say."""
+
+    defines: list[MacroDef] = field(default_factory=list)
+    undefs: list[str] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _condition(kind: bytes, expr: bytes) -> str:
+    expr = _COMMENT.sub(b" ", expr).strip()
+    if kind == b"ifdef":
+        return "+" + expr.split()[0].decode("latin-1") if expr else "?"
+    if kind == b"ifndef":
+        return "-" + expr.split()[0].decode("latin-1") if expr else "?"
+    match = _DEFINED.match(expr)
+    if match:
+        name = (match.group(2) or match.group(3) or match.group(4)).decode("latin-1")
+        return ("-" if match.group(1) else "+") + name
+    return "?" + expr[:60].decode("latin-1")
+
+
+def _negate(cond: str) -> str:
+    if cond.startswith("+"):
+        return "-" + cond[1:]
+    if cond.startswith("-"):
+        return "+" + cond[1:]
+    return "-" + cond
+
+
+def _define(rest: bytes, line: int, conditions: tuple[str, ...]) -> MacroDef | None:
+    match = _DEFINE.match(rest)
+    if not match:
+        return None
+    name = match.group(1).decode("latin-1")
+    raw_params, body = match.group(2), match.group(3)
+    params: tuple[str, ...] | None = None
+    variadic: str | None = None
+    if raw_params is not None:
+        names = [p.strip() for p in raw_params[1:-1].decode("latin-1").split(",")]
+        if names == [""]:
+            names = []
+        if names and names[-1].endswith("..."):
+            last = names[-1][:-3].strip() or "__VA_ARGS__"
+            names[-1] = last
+            variadic = last
+        params = tuple(names)
+    body = body.replace(b"\\\n", b" ")
+    if b"/" in body:
+        body = _COMMENT.sub(b" ", body)
+    text = body.strip().decode("latin-1")[:MAX_BODY]
+    return MacroDef(name, params, variadic, text, line, conditions)
+
+
+def scan_directives(data: bytes) -> Directives:
+    """The defines, undefs and includes of ``data``, each with its line and enclosing conditions."""
+    out = Directives()
+    text = data if len(data) <= LARGE_FILE else _NUMERIC_DEFINE.sub(b"", data)
+    stack: list[list[str]] = []          # per open #if: the conditions of the branches so far
+    active: list[tuple[str, ...]] = []   # per open #if: the tests true in the current branch
+    line = 1
+    pos = 0
+    for match in _DIRECTIVE.finditer(text):
+        line += text.count(b"\n", pos, match.start())
+        pos = match.start()
+        kind, rest = match.group(1), match.group(2)
+        if kind == b"define":
+            if b"/*" in rest and b"*/" not in rest[rest.rfind(b"/*"):]:
+                close = text.find(b"*/", match.end())
+                if close >= 0:
+                    eol = text.find(b"\n", close)
+                    rest = text[match.start(2): eol if eol >= 0 else len(text)]
+            conditions = tuple(c for frame in active for c in frame)
+            macro = _define(rest, line, conditions)
+            if macro is not None:
+                out.defines.append(macro)
+        elif kind == b"include":
+            inc = _INCLUDE.match(rest)
+            if inc:
+                system = inc.group(1) is not None
+                out.includes.append(Include((inc.group(1) or inc.group(2)).decode("latin-1"), system, line))
+        elif kind == b"undef":
+            parts = rest.split()
+            if parts:
+                out.undefs.append(parts[0].decode("latin-1"))
+        elif kind in (b"if", b"ifdef", b"ifndef"):
+            cond = _condition(kind, rest)
+            stack.append([cond])
+            active.append((cond,))
+        elif kind == b"elif" and stack:
+            cond = _condition(b"if", rest)
+            active[-1] = tuple(_negate(c) for c in stack[-1]) + (cond,)
+            stack[-1].append(cond)
+        elif kind == b"else" and stack:
+            active[-1] = tuple(_negate(c) for c in stack[-1])
+        elif kind == b"endif":
+            if stack:
+                stack.pop()
+                active.pop()
+            else:
+                out.problems.append((line, "#endif without #if"))
+    if stack:
+        out.problems.append((line, f"{len(stack)} #if block(s) not closed at end of file"))
+    return out

@@ -1,0 +1,131 @@
+"""The per-file facts of the C front-end: frozen, picklable, and small.
+
+What the project analyses need from one file, and no more: macro
+definitions (with the ``#if`` conditions around them, because no
+configuration is applied), includes, the heads of file-scope items that
+may carry a section (as text, expanded later with the tree's macros),
+inline-asm templates, and what the file defines and references.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from kgclint.findings import Diagnostic
+from kgclint.location import Location
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDef:
+    """One ``#define``: ``params`` None for an object-like macro; ``variadic`` names the
+    parameter that takes the variable arguments (``__VA_ARGS__`` or a GNU ``args...``).
+
+    ``conditions`` are the enclosing ``#if`` tests as ``+NAME``/``-NAME``
+    (``-`` for a test known false in that branch, ``?`` prefix for an
+    expression kgclint does not evaluate): every branch is kept, and the
+    macro table uses them only to prefer one definition over another.
+    """
+
+    name: str
+    params: tuple[str, ...] | None
+    variadic: str | None
+    body: str
+    line: int
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """One ``#include``: the name as written, and whether it was ``<...>`` (system) or ``"..."``."""
+
+    name: str
+    system: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """The head of one file-scope declaration, definition or macro invocation.
+
+    ``text`` runs from the item's first token to its initializer's ``=`` or
+    its body's ``{`` (exclusive); ``kind`` is ``function`` (a body follows),
+    ``initialized`` or ``declaration``. ``start`` is the byte offset of the
+    head, for fixes. Only heads that may hold a macro or attribute are kept:
+    ``idents`` are their identifiers, which the section analysis intersects
+    with the macros that can reach a section before expanding anything.
+    """
+
+    text: str
+    kind: str
+    line: int
+    column: int
+    start: int
+    idents: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class AsmPiece:
+    """The template of one ``asm``/``__asm__`` statement, unexpanded (string literals and macros).
+
+    ``top_level`` is True for a basic asm statement at file scope.
+    """
+
+    text: str
+    line: int
+    column: int
+    start: int
+    top_level: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function or object defined in the file (not a prototype, not ``extern``)."""
+
+    name: str
+    kind: str
+    storage: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class CFacts:
+    """Everything the C front-end learned from one file.
+
+    ``references`` (identifiers used in the file other than at their
+    definition) is kept zlib-compressed: the whole tree's identifier sets
+    would otherwise cost more memory than every other fact together.
+    Identifiers in comments and string literals count as references too.
+    """
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    defines: tuple[MacroDef, ...] = ()
+    undefs: tuple[str, ...] = ()
+    includes: tuple[Include, ...] = ()
+    items: tuple[Item, ...] = ()
+    asm: tuple[AsmPiece, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    packed_references: bytes = b""
+
+    @property
+    def references(self) -> frozenset[str]:
+        """Identifiers used in the file other than at their definition."""
+        if not self.packed_references:
+            return frozenset()
+        return frozenset(zlib.decompress(self.packed_references).decode("latin-1").split())
+
+    @property
+    def item_idents(self) -> frozenset[str]:
+        """Every identifier in a kept item head."""
+        out: set[str] = set()
+        for item in self.items:
+            out |= item.idents
+        return frozenset(out)
+
+
+def pack_references(names: set[str]) -> bytes:
+    """The compressed form of an identifier set (sorted, so equal sets pack equally)."""
+    if not names:
+        return b""
+    return zlib.compress(" ".join(sorted(names)).encode("latin-1"), 1)
