@@ -1,0 +1,184 @@
+"""The linker scripts of a project, preprocessed like Kbuild and parsed: ``project.analysis(ScriptIndex)``.
+
+For each script the linker-script front-end found: a ``.lds.S`` is run
+through cpp (``kgclint.lds.cpp``) for its architecture with the project's
+configuration (an ``O=`` build directory or a ``.config``; without one, the
+*all-branches* mode), its line markers map every node to the file and line
+a person edits, and ``origin`` names the macro a pattern came from. A plain
+``.lds`` is parsed as it is, with ``INCLUDE`` resolved next to it.
+
+All-branches mode flattens the script's own ``#if`` groups so the text of
+every branch is parsed. When that makes a statement invalid (an
+``#ifdef`` inside one expression, as in x86's GOT/PLT ASSERT), the groups
+holding the syntax errors are evaluated instead (at most
+``MAX_RETRIES`` times) and a note says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from kgclint.findings import Diagnostic
+from kgclint.inputs import InputKind
+from kgclint.lds import ast
+from kgclint.lds.cpp import MODE_ALL, CppSetup, Preprocessed, Preprocessor, conditional_groups
+from kgclint.lds.macros import MacroTable, Origin
+from kgclint.lds.model import ScriptModel
+from kgclint.lds.parser import parse
+from kgclint.location import Location
+from kgclint.project import Project
+
+MAX_RETRIES = 4
+MODE_PLAIN = "plain"
+
+
+@dataclass
+class ScriptInfo:
+    """One script: its model under the project's linker, how it was read, and what went wrong."""
+
+    path: str
+    model: ScriptModel
+    mode: str
+    arch: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    notes: tuple[str, ...] = ()
+    preprocessed: Preprocessed | None = None
+    _macros: MacroTable | None = field(default=None, repr=False)
+
+
+class ScriptIndex:
+    """Every linker script of the project as a ScriptModel, with origins of its nodes."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._preprocessors: dict[str, Preprocessor] = {}
+        infos = [self._load(facts) for facts in project.facts(InputKind.LINKER_SCRIPT)]
+        self.scripts: tuple[ScriptInfo, ...] = tuple(sorted(infos, key=lambda i: i.path))
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Syntax errors found after preprocessing (a plain script's are its front-end's)."""
+        return tuple(d for info in self.scripts if info.preprocessed is not None for d in info.diagnostics)
+
+    # ------------------------------------------------------------- loading
+    def _preprocessor(self, arch: str) -> Preprocessor:
+        if arch not in self._preprocessors:
+            options = self.project.options
+            self._preprocessors[arch] = Preprocessor(
+                CppSetup(self.project.root, arch, options.build_dir, options.config)
+            )
+        return self._preprocessors[arch]
+
+    def _load(self, facts) -> ScriptInfo:
+        linker = self.project.options.linker
+        arch = self.project.arch_of(facts.path)
+        if not getattr(facts, "needs_cpp", False):
+            result = parse(facts.text, facts.path, resolver=self._resolver)
+            return ScriptInfo(facts.path, ScriptModel(result.script, linker), MODE_PLAIN, arch,
+                              tuple(result.diagnostics))
+        pre = self._preprocessor(arch or "none")
+        pp = pre.preprocess(facts.path)
+        notes = list(pp.notes)
+        if pp.error is not None:
+            diag = Diagnostic(Location(facts.path, 1), f"cannot preprocess: {pp.error}")
+            result = parse(pp.text, facts.path, pp.linemap) if pp.text else None
+            script = result.script if result else ast.Script(facts.path)
+            return ScriptInfo(facts.path, ScriptModel(script, linker), pp.mode, arch, (diag,), tuple(notes), pp)
+        result = parse(pp.text, facts.path, pp.linemap)
+        if pp.mode == MODE_ALL and result.diagnostics:
+            groups = conditional_groups(facts.text)
+            keep: frozenset[int] = frozenset()
+            for _ in range(MAX_RETRIES):
+                lines = {d.location.line for d in result.diagnostics if d.location.path == facts.path}
+                # the innermost group around each error is enough; outer ones stay flattened
+                inner = {
+                    min((g for g in groups if g[0] <= n <= g[1]), key=lambda g: g[1] - g[0])[0]
+                    for n in lines if any(g[0] <= n <= g[1] for g in groups)
+                }
+                wanted = keep | inner
+                if wanted == keep:
+                    break
+                keep = frozenset(wanted)
+                pp = pre.preprocess(facts.path, keep)
+                result = parse(pp.text, facts.path, pp.linemap)
+                if not result.diagnostics:
+                    break
+            if keep:
+                notes.append(
+                    "all-branches: evaluated (not flattened) the #if groups at line(s) "
+                    + ", ".join(str(n) for n in sorted(keep))
+                    + " because their branches do not form valid script text together"
+                )
+        return ScriptInfo(facts.path, ScriptModel(result.script, linker), pp.mode, arch,
+                          tuple(result.diagnostics), tuple(notes), pp)
+
+    def _resolver(self, name: str, including: str):
+        """INCLUDE for a plain script: next to the including file, then from the tree root."""
+        base = PurePosixPath(including).parent
+        for candidate in (base / name, PurePosixPath(name)):
+            path = self.project.root / candidate
+            if path.is_file():
+                rel = candidate.as_posix()
+                text = path.read_bytes().decode("utf-8", "replace")
+                return text, rel, lambda line, col, rel=rel: Location(rel, line, col)
+        return None
+
+    # ------------------------------------------------------------ queries
+    def origin(self, info: ScriptInfo, node: ast.InputSection) -> Origin:
+        """Where the text of ``node`` is written: the script line, or the macro body line it came from."""
+        first = node.sections[0].pattern if node.sections else node.file
+        if info.preprocessed is None:
+            return Origin(node.location, node.location, span=(info.path, node.offset, node.end)
+                          if _plain_span_ok(self.project.root / info.path, node) else None)
+        if info._macros is None:
+            info._macros = MacroTable(self._read, info.preprocessed.files)
+        return info._macros.origin(node.text, node.location, first)
+
+    def _read(self, path: str) -> str | None:
+        if path.startswith("<"):
+            return None
+        try:
+            return (self.project.root / path).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return None
+
+    def scripts_for(self, path: str) -> tuple[ScriptInfo, ...]:
+        """The scripts that link a source file.
+
+        The script in the nearest directory above the file (``arch/x86/boot/
+        compressed/vmlinux.lds.S`` links that directory's objects); otherwise
+        the kernel image's own scripts for the file's arch (``vmlinux.lds*``
+        scripts under ``arch/<arch>/kernel``, or every script whose name
+        starts with ``vmlinux``); a project with one script uses it for all.
+        """
+        if len(self.scripts) == 1:
+            return self.scripts
+        source_dir = PurePosixPath(path).parent
+        best: list[ScriptInfo] = []
+        best_depth = -1
+        for info in self.scripts:
+            script_dir = PurePosixPath(info.path).parent
+            if script_dir == source_dir or script_dir in source_dir.parents:
+                depth = len(script_dir.parts)
+                if script_dir.name == "kernel" and "arch" in script_dir.parts:
+                    continue  # arch/<a>/kernel/ holds the image's script, not a sub-image's
+                if depth > best_depth:
+                    best, best_depth = [info], depth
+                elif depth == best_depth:
+                    best.append(info)
+        if best:
+            return tuple(best)
+        arch = self.project.arch_of(path)
+        images = [i for i in self.scripts if PurePosixPath(i.path).name.startswith("vmlinux")
+                  and "/boot/" not in i.path and (arch is None or i.arch in (arch, None))]
+        kernel = [i for i in images if "/kernel/" in i.path]
+        return tuple(kernel or images)
+
+
+def _plain_span_ok(path: Path, node: ast.InputSection) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return data[node.offset:node.end].decode("utf-8", "replace") == node.text
