@@ -43,7 +43,6 @@ from kgclint.project import Project
 MAX_MAKEFILE_BYTES = kbuild_frontend.MAX_BYTES
 MAX_DIRECTORIES = 20_000
 _SECTION_FLAGS = re.compile(r"^-f(no-)?(function|data)-sections$")
-_MEMBERSHIP = re.compile(r"^(obj|lib|head|subdir|core|libs|drivers)-|(-y|-m|-objs)$")
 _GROUP = re.compile(r"--start-group[\s\\]+\$[({](\w+)[)}][\s\\]+\S*--end-group")
 _SHELL_ALIAS = r'(?m)^\s*{name}="?\$\{{(\w+)\}}"?\s*$'
 
@@ -226,7 +225,7 @@ class KbuildModel:
         if directory in self.directories:
             return
         prefix = directory + "/" if directory else ""
-        evaluator = Evaluator(self.config, self.load, reported=_reported, report_conditions=True)
+        evaluator = Evaluator(self.config, self.load)
         if ready is not None:
             env = ready
             makefile = "Makefile"
@@ -310,10 +309,6 @@ class KbuildModel:
         table[path] = obj
         for source in sources:
             self.by_source.setdefault(source, []).append(obj)
-
-
-def _reported(name: str) -> bool:
-    return bool(_MEMBERSHIP.search(name))
 
 
 def _configuration(project: Project, diagnostics: list[Diagnostic]) -> tuple[dict[str, str] | None, str]:

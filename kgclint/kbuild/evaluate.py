@@ -16,6 +16,7 @@ feeds a variable the caller cares about, and evaluates to nothing.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +30,16 @@ NO_GUARDS: Guards = frozenset()
 MAX_DEPTH = 48
 MAX_INCLUDE_DEPTH = 24
 MAX_WORDS = 200_000
+
+
+#: Variables that say what is built (obj-y, lib-m, foo-objs, subdir-y, core-y …): constructs
+#: kgclint cannot follow are diagnosed where they feed one of these.
+_MEMBERSHIP = re.compile(r"^(obj|lib|head|subdir|core|libs|drivers)-|(-y|-m|-objs)$")
+
+
+def membership_variable(name: str) -> bool:
+    """Whether a variable lists objects or directories Kbuild builds."""
+    return bool(_MEMBERSHIP.search(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +150,7 @@ class Evaluator:
 
     config: Mapping[str, str] | None
     load: Callable[[str], KbuildFacts | None]
-    reported: Callable[[str], bool] = lambda name: True
+    reported: Callable[[str], bool] = membership_variable
     report_conditions: bool = True
     report_includes: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -187,7 +198,8 @@ class Evaluator:
         name = _text(name_pieces).strip()
         if not name:
             return
-        ctx.report = self.reported(name)
+        # Flags matter only where they may carry -f[no-]function/data-sections.
+        ctx.report = self.reported(name) or "-sections" in statement.value
         guards = guards | _guards(name_pieces)
         old = env.get(name)
         exported = statement.export or (old.exported if old else False)

@@ -1,0 +1,207 @@
+"""Which archive members a link takes, proved on the objects and archives of a build.
+
+This replays what GNU ld does with an archive group: objects linked in
+whole contribute their defined and undefined global symbols; then each
+archive member that defines a symbol still undefined is extracted, its own
+undefined symbols join the list, and the archives are scanned again until
+nothing changes (``--start-group``/``--end-group``). Members never
+extracted are not in the image, and neither are their exported symbols.
+
+Which objects are linked in whole and which archives are linked as
+archives come from the Kbuild model (``kgclint.analysis.kbuild``); when the
+tree has no makefiles, every object given is taken in whole and every
+archive given as an archive.
+
+The export marker symbols are derived from the tree's
+``include/linux/export.h``: whatever ``PREFIX##sym`` it pastes
+(``__ksymtab_`` in older kernels, ``__export_symbol_`` in 6.x) names, in an
+object, the symbol that ``EXPORT_SYMBOL(sym)`` exports.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgclint.analysis.kbuild import KbuildModel
+from kgclint.elf.facts import SHN_UNDEF, STB_GLOBAL, STB_WEAK, ArchiveFacts, ObjectFacts
+from kgclint.elf.reader import read_object
+from kgclint.inputs import InputKind
+from kgclint.project import Project
+
+_PASTE = re.compile(r"\b(\w+)\s*##\s*sym\b")
+EXPORT_HEADER = "include/linux/export.h"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One archive member: the archive, the member's object path, and its symbol facts."""
+
+    archive: str
+    name: str
+    path: str
+    defined: frozenset[str]
+    undefined: frozenset[str]
+    exports: frozenset[str]
+
+
+def symbol_sets(facts: ObjectFacts) -> tuple[frozenset[str], frozenset[str]]:
+    """(defined global or weak symbols, undefined strong symbols) of one object.
+
+    A weak undefined reference does not make ld extract an archive member, so it is left out.
+    """
+    symbols = facts.symbols
+    defined: set[str] = set()
+    undefined: set[str] = set()
+    for i in range(symbols.first_global, len(symbols)):
+        name = symbols.names[i]
+        if not name:
+            continue
+        if symbols.shndx[i] == SHN_UNDEF:
+            if symbols.bind(i) == STB_GLOBAL:
+                undefined.add(name)
+        elif symbols.bind(i) in (STB_GLOBAL, STB_WEAK):
+            defined.add(name)
+    return frozenset(defined), frozenset(undefined)
+
+
+def export_prefixes(root: Path) -> tuple[str, ...]:
+    """The symbol prefixes the tree's EXPORT_SYMBOL pastes onto the exported name."""
+    try:
+        text = (root / EXPORT_HEADER).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return tuple(sorted({m.group(1) for m in _PASTE.finditer(text)}))
+
+
+def exported_names(facts: ObjectFacts, prefixes: tuple[str, ...]) -> frozenset[str]:
+    """The symbols an object exports, read from the export machinery's marker symbols."""
+    out: set[str] = set()
+    for name in facts.symbols.names:
+        for prefix in prefixes:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                out.add(name[len(prefix):])
+    return frozenset(out)
+
+
+@dataclass
+class ArchiveLinkResult:
+    """Members extracted (with the symbol and the object that pulled each) and members left out."""
+
+    project: Project
+    extracted: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    left_out: list[Member] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    whole_defined: dict[str, str] = field(default_factory=dict)
+    prefixes: tuple[str, ...] = ()
+    found: bool = False
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.extracted, self.left_out, self.members, self.whole_defined = {}, [], [], {}
+        self.prefixes = export_prefixes(project.root)
+        model = project.analysis(KbuildModel)
+        archives = list(project.facts(InputKind.ARCHIVE))
+        objects = {o.path: o for o in project.facts(InputKind.OBJECT)}
+        conditional = [a for a in archives if _conditional(a.path, model)]
+        self.found = bool(conditional)
+        if not conditional:
+            return
+        member_paths: set[str] = set()
+        for archive in conditional:
+            for index, member in enumerate(archive.members):
+                facts = member.facts or self._read(member.path)
+                if facts is None:
+                    continue
+                defined, undefined = symbol_sets(facts)
+                path = member.path or f"{archive.path}({member.name})"
+                member_paths.add(posixpath.normpath(member.path) if member.path else path)
+                self.members.append(Member(archive.path, member.name, path, defined, undefined,
+                                           exported_names(facts, self.prefixes)))
+        whole = self._whole(model, objects, member_paths, archives, conditional)
+        undefined: dict[str, str] = {}
+        for path, facts in whole:
+            defined, refs = symbol_sets(facts)
+            for name in defined:
+                self.whole_defined.setdefault(name, path)
+            for name in refs:
+                undefined.setdefault(name, path)
+        available = set(self.whole_defined)
+        changed = True
+        while changed:
+            changed = False
+            for member in self.members:
+                key = (member.archive, member.name)
+                if key in self.extracted:
+                    continue
+                wanted = sorted(n for n in member.defined if n in undefined and n not in available)
+                if not wanted:
+                    continue
+                self.extracted[key] = (wanted[0], undefined[wanted[0]])
+                available |= member.defined
+                for name in member.undefined:
+                    undefined.setdefault(name, member.path)
+                changed = True
+        self.left_out = [m for m in self.members if (m.archive, m.name) not in self.extracted]
+
+    def _read(self, path: str | None) -> ObjectFacts | None:
+        """A thin archive member or a built object, read from the build directory or the tree."""
+        if path is None:
+            return None
+        for base in (self.project.options.build_dir, self.project.root):
+            if base is None:
+                continue
+            file = (base if base.is_absolute() else self.project.root / base) / path
+            try:
+                return read_object(file.read_bytes(), path)
+            except OSError:
+                continue
+        return None
+
+    def _whole(self, model: KbuildModel, objects: dict[str, ObjectFacts], member_paths: set[str],
+               archives: list[ArchiveFacts], conditional: list[ArchiveFacts]) -> list[tuple[str, ObjectFacts]]:
+        """The objects linked in whole: the model's built-in objects, else every object given."""
+        out: list[tuple[str, ObjectFacts]] = []
+        if model.objects:
+            given = {_strip_build(p, self.project): f for p, f in objects.items()}
+            for path in sorted(model.objects):
+                facts = given.get(path) or self._read(path)
+                if facts is not None:
+                    out.append((path, facts))
+            return out
+        for path, facts in sorted(objects.items()):
+            if posixpath.normpath(path) not in member_paths:
+                out.append((path, facts))
+        for archive in archives:
+            if archive in conditional:
+                continue
+            for member in archive.members:
+                facts = member.facts or self._read(member.path)
+                if facts is not None:
+                    out.append((member.path or f"{archive.path}({member.name})", facts))
+        return out
+
+
+def _strip_build(path: str, project: Project) -> str:
+    """A build-directory input's path relative to the build directory (objects are named so in the model)."""
+    build = project.options.build_dir
+    if build is not None:
+        absolute = build if build.is_absolute() else project.root / build
+        for prefix in (absolute.as_posix().rstrip("/") + "/", build.as_posix().rstrip("/") + "/"):
+            if path.startswith(prefix):
+                return path[len(prefix):]
+    return posixpath.normpath(path)
+
+
+def _tail(path: str, wanted: str) -> str | None:
+    """``wanted`` when ``path`` is it or ends with ``/wanted`` (a build directory prefix), else None."""
+    return wanted if path == wanted or path.endswith("/" + wanted) else None
+
+
+def _conditional(path: str, model: KbuildModel) -> bool:
+    """Whether an archive is linked as an archive: per the Kbuild model, or any archive when there is none."""
+    if not model.archives and not model.objects:
+        return True
+    return any(link.conditional and _tail(path, name) for name, link in model.archives.items())

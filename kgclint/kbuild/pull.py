@@ -1,0 +1,81 @@
+"""Which archive members the link pulls in, predicted from sources and the Kbuild model.
+
+A linker takes an archive member only when it defines a symbol that is
+still undefined: referenced by something already in the link and defined
+nowhere in it. From sources this is: the global definitions of each
+``lib-y`` member against the identifiers the linked files use, repeated
+until nothing more is pulled (a pulled member's own references can pull
+others, as ``--start-group`` makes ld do).
+
+Linked files are the C and assembly sources of built-in objects (and of
+members of a ``lib.a`` the tree links in whole). Headers do not count: a
+prototype is not a reference. Identifiers count wherever the front-end saw
+them (comments too), so a member is taken as pulled whenever some linked
+file might use it: a finding means no linked file names any of its symbols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kgclint.analysis.kbuild import KbuildModel, KObject
+from kgclint.inputs import InputKind
+from kgclint.project import Project
+
+
+@dataclass
+class SourcePull:
+    """The lib-y members a link would take, and why each one is taken (or not)."""
+
+    project: Project
+    pulled: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unpulled: list[KObject] = field(default_factory=list)
+    definitions: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        model = project.analysis(KbuildModel)
+        c_facts = {f.path: f for f in project.facts(InputKind.C)}
+        asm_facts = {f.path: f for f in project.facts(InputKind.ASM)}
+
+        def references(sources: tuple[str, ...]) -> set[str]:
+            out: set[str] = set()
+            for source in sources:
+                if source in c_facts:
+                    out |= c_facts[source].references
+                elif source in asm_facts:
+                    out |= asm_facts[source].symbol_refs
+            return out
+
+        def definitions(sources: tuple[str, ...]) -> frozenset[str]:
+            out: set[str] = set()
+            for source in sources:
+                if source in c_facts:
+                    out |= {d.name for d in c_facts[source].definitions if d.storage != "static"}
+                elif source in asm_facts:
+                    out |= set(asm_facts[source].labels)
+            return frozenset(out)
+
+        # who (which linked object) references each identifier: the first one, for messages
+        referenced_by: dict[str, str] = {}
+        for obj in model.linked_objects():
+            for name in references(obj.sources):
+                referenced_by.setdefault(name, obj.path)
+        members = sorted(model.library.values(), key=lambda o: o.path)
+        self.definitions = {m.path: definitions(m.sources) for m in members}
+        self.pulled = {}
+        changed = True
+        while changed:
+            changed = False
+            for member in members:
+                if member.path in self.pulled:
+                    continue
+                hit = next((s for s in sorted(self.definitions[member.path]) if s in referenced_by), None)
+                if hit is None:
+                    continue
+                self.pulled[member.path] = (hit, referenced_by[hit])
+                for name in references(member.sources):
+                    if name not in self.definitions[member.path]:
+                        referenced_by.setdefault(name, member.path)
+                changed = True
+        self.unpulled = [m for m in members if m.path not in self.pulled]

@@ -1,0 +1,174 @@
+"""The Kbuild and .config front-ends and make's evaluation, on small makefiles and bad input."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from kgclint.frontends import kbuild, kconfig
+from kgclint.inputs import SourceInput
+from kgclint.kbuild.evaluate import Evaluator
+from kgclint.kbuild.syntax import Assign, Conditional, Include, Unfollowed
+from kgclint.location import Location
+
+
+def parse(text: str, path: str = "lib/Makefile") -> kbuild.KbuildFacts:
+    return kbuild.parse(SourceInput(path, text.encode(), None))
+
+
+def evaluate(text: str, config: dict[str, str] | None, files: dict[str, str] | None = None):
+    facts = parse(text, "Makefile")
+    loaded = {p: parse(t, p) for p, t in (files or {}).items()}
+    evaluator = Evaluator(config, loaded.get)
+    env = evaluator.run(facts, {})
+
+    def words(name: str) -> list[tuple[str, frozenset[str]]]:
+        return [(w.text, w.guards) for w in evaluator.value_words(name, env, Location("Makefile"))]
+
+    return words, evaluator.diagnostics
+
+
+def test_statements_continuations_comments_and_rules():
+    facts = parse(
+        "# comment\n"
+        "obj-y += a.o \\\n"
+        "\tb.o # trailing\n"
+        "lib-$(CONFIG_X) := c.o\n"
+        "$(obj)/x.o: $(src)/x.c\n"
+        "\tobj-y += recipe-not-assignment.o\n"
+        "CFLAGS_head.o = -fno-function-sections\n"
+        "export FOO := 1\n"
+    )
+    assert facts.diagnostics == ()
+    assigns = [s for s in facts.statements if isinstance(s, Assign)]
+    assert [(a.name, a.op, a.value, a.location.line) for a in assigns] == [
+        ("obj-y", "+=", "a.o b.o", 2),
+        ("lib-$(CONFIG_X)", ":=", "c.o", 4),
+        ("CFLAGS_head.o", "=", "-fno-function-sections", 7),
+        ("FOO", ":=", "1", 8),
+    ]
+    assert assigns[-1].export
+    pickle.loads(pickle.dumps(facts))
+
+
+def test_conditionals_nest_and_chain():
+    facts = parse(
+        "ifeq ($(CONFIG_A),y)\n"
+        "obj-y += a.o\n"
+        "else ifdef CONFIG_B\n"
+        "obj-y += b.o\n"
+        "else\n"
+        "obj-y += c.o\n"
+        "endif\n"
+    )
+    assert facts.diagnostics == ()
+    (top,) = facts.statements
+    assert isinstance(top, Conditional) and top.kind == "ifeq" and top.args == ("$(CONFIG_A)", "y")
+    (chained,) = top.orelse
+    assert isinstance(chained, Conditional) and chained.kind == "ifdef"
+    assert [s.value for s in chained.orelse] == ["c.o"]
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ({"CONFIG_A": "y"}, ["a.o"]),
+    ({"CONFIG_B": "y"}, ["b.o"]),
+    ({}, ["c.o"]),
+])
+def test_configuration_picks_one_branch(config, expected):
+    words, diagnostics = evaluate(
+        "ifeq ($(CONFIG_A),y)\nobj-y += a.o\nelse ifdef CONFIG_B\nobj-y += b.o\nelse\nobj-y += c.o\nendif\n", config)
+    assert [w for w, _ in words("obj-y")] == expected
+    assert diagnostics == []
+
+
+def test_every_branch_without_configuration_records_guards():
+    words, _ = evaluate(
+        "obj-$(CONFIG_FOO) += foo.o\n"
+        "ifdef CONFIG_MODULES\nX := whole\nelse\nX := archive\nendif\n"
+        "lib-y := $(filter-out $(obj-y), a.o foo.o)\n", None)
+    assert words("obj-y") == [("foo.o", frozenset({"CONFIG_FOO=y"}))]
+    assert words("X") == [("whole", frozenset({"CONFIG_MODULES is set"})),
+                          ("archive", frozenset({"CONFIG_MODULES is not set"}))]
+    # a conditional obj-y entry does not remove an unconditional lib-y one
+    assert [w for w, _ in words("lib-y")] == ["a.o", "foo.o"]
+
+
+def test_functions_and_recursive_variables():
+    words, diagnostics = evaluate(
+        "libs-y := lib/ arch/x/lib/\n"
+        "L = $(patsubst %/,%/lib.a,$(libs-y))\n"
+        "S := $(sort b a b) $(addprefix p/,x y) $(subst .o,.c,m.o) $(notdir d/e.o) $(foreach v,1 2,n$(v))\n"
+        "R := $(L:.a=.b)\n", {})
+    assert [w for w, _ in words("L")] == ["lib/lib.a", "arch/x/lib/lib.a"]
+    assert [w for w, _ in words("S")] == ["a", "b", "p/x", "p/y", "m.c", "e.o", "n1", "n2"]
+    assert [w for w, _ in words("R")] == ["lib/lib.b", "arch/x/lib/lib.b"]
+    assert diagnostics == []
+
+
+def test_include_is_followed_and_missing_include_named():
+    words, diagnostics = evaluate("include inc.mk\ninclude missing.mk\n-include optional.mk\n", {},
+                                  {"inc.mk": "obj-y += from-include.o\n"})
+    assert [w for w, _ in words("obj-y")] == ["from-include.o"]
+    assert [(d.location.line, "missing.mk" in d.message) for d in diagnostics] == [(2, True)]
+
+
+def test_recursive_include_is_a_diagnostic_not_a_hang():
+    words, diagnostics = evaluate("include a.mk\n", {},
+                                  {"a.mk": "obj-y += a.o\ninclude b.mk\n", "b.mk": "include a.mk\n"})
+    assert [w for w, _ in words("obj-y")] == ["a.o"]
+    assert any("recursive include of 'a.mk'" in d.message and d.location == Location("b.mk", 1) for d in diagnostics)
+
+
+def test_self_referencing_variable_is_cut_off():
+    words, diagnostics = evaluate("X = $(X) a\nobj-y := $(X)\n", {})
+    assert any("nested deeper" in d.message for d in diagnostics)
+
+
+def test_unknown_syntax_is_named_and_the_rest_goes_on():
+    facts = parse(
+        "obj-y += a.o\n"
+        "this is not make\n"
+        "$(eval $(call gen,foo))\n"
+        "vpath %.c src\n"
+        "endif\n"
+        "ifeq (unterminated\n"
+        "obj-y += b.o\n"
+    )
+    messages = [(d.location.line, d.message) for d in facts.diagnostics]
+    assert any(line == 2 and "unknown makefile syntax 'this'" in m for line, m in messages)
+    assert any(line == 3 and "$(eval" in m for line, m in messages)
+    assert any(line == 4 and "'vpath'" in m for line, m in messages)
+    assert any(line == 5 and "'endif' without" in m for line, m in messages)
+    assert any(line == 6 and "cannot read the condition" in m for line, m in messages)
+    assert sum(isinstance(s, Unfollowed) for s in facts.statements) >= 3
+    words, _ = evaluate("obj-y += a.o\nthis is not make\nobj-y += b.o\n", {})
+    assert [w for w, _ in words("obj-y")] == ["a.o", "b.o"]
+
+
+def test_shell_in_a_membership_variable_is_diagnosed():
+    words, diagnostics = evaluate("obj-y += $(shell ls *.o) a.o\nFLAGS := $(shell true)\n", {})
+    assert [w for w, _ in words("obj-y")] == ["a.o"]
+    assert [d.location.line for d in diagnostics] == [1]
+
+
+@pytest.mark.parametrize("data", [b"\x00\x01\x02ELF", b"\xff\xfe obj-y += \x80.o\n", b"ifeq (a,b)\n" * 200, b"\\\n" * 1000])
+def test_bad_bytes_never_raise(data):
+    facts = kbuild.parse(SourceInput("Makefile", data, None))
+    assert facts.path == "Makefile"
+    Evaluator({}, lambda p: None).run(facts, {})
+
+
+def test_include_statement_kept():
+    facts = parse("include $(srctree)/scripts/Kbuild.include\n-include x.d\n")
+    assert [(s.files, s.optional) for s in facts.statements if isinstance(s, Include)] == [
+        ("$(srctree)/scripts/Kbuild.include", False), ("x.d", True)]
+
+
+def test_config_reader():
+    facts = kconfig.parse(SourceInput(".config", b"#\n# CONFIG_MODULES is not set\nCONFIG_PRINTK=y\n"
+                                                 b"CONFIG_X=\"str\"\nCONFIG_N=n\nCONFIG_M=m\njunk line\n", None))
+    assert facts.as_dict() == {"CONFIG_PRINTK": "y", "CONFIG_X": '"str"', "CONFIG_M": "m"}
+    assert facts.unset == {"CONFIG_MODULES", "CONFIG_N"}
+    assert [d.location.line for d in facts.diagnostics] == [7]
+    assert kconfig.parse(SourceInput(".config", b"\x00\x00", None)).diagnostics
