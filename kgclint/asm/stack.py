@@ -30,6 +30,9 @@ MAX_MACRO_DEPTH = 16
 
 _PUSH_POP = frozenset({".pushsection", ".popsection"})
 
+#: A group of conditionals that take matching branches: ("symbol", name) or ("text", kind, conditions).
+Key = tuple
+
 
 class StackInput(Protocol):
     """What the replay reads: an ``AsmScan`` or an ``AsmFacts``."""
@@ -93,87 +96,103 @@ def _relevant(facts: StackInput) -> list[int]:
     return sorted(used)
 
 
-def _choices(facts: StackInput, relevant: list[int]) -> Iterator[dict[int, int]]:
-    """Every consistent assignment conditional → branch taken (-1: none), at most MAX_CHOICES."""
-    keys: dict[object, list[int]] = {}
-    options: dict[object, int] = {}
+def _keys(facts: StackInput, relevant: list[int]) -> tuple[dict[Key, list[int]], dict[Key, int]]:
+    """Group conditionals that must take matching branches; each key's number of choices."""
+    keys: dict[Key, list[int]] = {}
+    options: dict[Key, int] = {}
     for index in relevant:
         cond = facts.conditionals[index]
         pred = _predicate(cond)
         if pred is not None:
-            key: object = ("symbol", pred[0])
-            options[key] = 2
+            key: Key = ("symbol", pred[0])
+            options[key] = 2  # 0: defined (true), 1: not
         else:
             key = ("text", cond.kind, cond.conditions)
             options[key] = len(cond.conditions) + (0 if cond.has_else else 1)
         keys.setdefault(key, []).append(index)
+    return keys, options
+
+
+def configurations(facts: StackInput) -> Iterator[dict[Key, int]]:
+    """Every consistent choice, as key → value: ``("symbol", X)`` → 0 (true) or 1 (false);
+    ``("text", kind, conditions)`` → the branch number taken (== number of branches: none).
+    At most MAX_CHOICES, in a fixed order."""
+    keys, options = _keys(facts, _relevant(facts))
     ordered = sorted(keys, key=repr)
     for values in itertools.islice(itertools.product(*(range(options[k]) for k in ordered)), MAX_CHOICES):
-        choice: dict[int, int] = {}
-        for key, value in zip(ordered, values):
-            for index in keys[key]:
-                cond = facts.conditionals[index]
-                if key[0] == "symbol":
-                    pred = _predicate(cond)
-                    assert pred is not None
-                    taken_first = (value == 0) == pred[1]
-                    choice[index] = 0 if taken_first else (1 if cond.has_else else -1)
-                else:
-                    choice[index] = value if value < len(cond.conditions) else -1
-        yield choice
+        yield dict(zip(ordered, values))
 
 
-def _describe(facts: StackInput, choice: dict[int, int], indices: set[int]) -> str:
+def _branches(facts: StackInput, config: dict[Key, int]) -> dict[int, int]:
+    """Conditional index → branch taken (-1: none) under a configuration."""
+    keys, _ = _keys(facts, _relevant(facts))
+    choice: dict[int, int] = {}
+    for key, value in config.items():
+        for index in keys[key]:
+            cond = facts.conditionals[index]
+            if key[0] == "symbol":
+                pred = _predicate(cond)
+                assert pred is not None
+                taken_first = (value == 0) == pred[1]
+                choice[index] = 0 if taken_first else (1 if cond.has_else else -1)
+            else:
+                choice[index] = value if value < len(cond.conditions) else -1
+    return choice
+
+
+def describe(config: dict[Key, int]) -> str:
+    """``A defined; #if X > 1 taken`` for a configuration (\"\" when there is no conditional)."""
     parts = []
-    for index in sorted(indices):
-        cond = facts.conditionals[index]
-        taken = choice.get(index, -1)
-        if taken >= 0:
-            parts.append(f"{cond.conditions[taken]} (line {cond.location.line})")
+    for key, value in sorted(config.items(), key=repr):
+        if key[0] == "symbol":
+            parts.append(f"{key[1]} {'defined' if value == 0 else 'not defined'}")
+        elif value < len(key[2]):
+            parts.append(f"`{key[2][value]}` taken")
         else:
-            parts.append(f"not {cond.conditions[0]} (line {cond.location.line})")
+            parts.append(f"no branch of `{key[2][0]}` taken")
     return "; ".join(parts)
 
 
+def run(facts: StackInput, config: dict[Key, int]) -> list[tuple[str, Location]]:
+    """The stack problems of one configuration, in order."""
+    choice = _branches(facts, config)
+    cache: dict[str | None, list[_Event]] = {}
+    stack: list[SectionSwitch] = []
+    problems: list[tuple[str, Location]] = []
+
+    def go(macro: str | None, depth: int) -> None:
+        if macro not in cache:
+            cache[macro] = _events(facts, macro)
+        for event in cache[macro]:
+            if any(choice.get(c, 0) != b for c, b in event.branch):
+                continue
+            if event.call is not None:
+                if depth < MAX_MACRO_DEPTH and event.call.name != macro:
+                    go(event.call.name, depth + 1)
+                continue
+            switch = event.switch
+            assert switch is not None
+            if switch.directive == ".pushsection":
+                stack.append(switch)
+            elif stack:
+                stack.pop()
+            else:
+                problems.append(("pop-without-push", switch.location))
+
+    go(None, 0)
+    return problems + [("push-without-pop", s.location) for s in stack]
+
+
 def replay(facts: StackInput) -> tuple[StackProblem, ...]:
-    """Every stack problem of a file or statement, once per location and kind, sorted."""
-    relevant = _relevant(facts)
-    macros: dict[str | None, list[_Event]] = {}
+    """Every stack problem of a file or statement, once per location and kind, sorted.
 
-    def events(macro: str | None) -> list[_Event]:
-        if macro not in macros:
-            macros[macro] = _events(facts, macro)
-        return macros[macro]
-
+    Each names the first configuration (in a fixed order) it happens in.
+    """
     found: dict[tuple[str, Location], str] = {}
-    for choice in _choices(facts, relevant):
-        stack: list[SectionSwitch] = []
-        seen_conds: set[int] = set()
-        problems: list[tuple[str, Location]] = []
-
-        def run(macro: str | None, depth: int) -> None:
-            for event in events(macro):
-                if any(choice.get(c, 0) != b for c, b in event.branch):
-                    continue
-                seen_conds.update(c for c, _ in event.branch)
-                if event.call is not None:
-                    if depth < MAX_MACRO_DEPTH and event.call.name != macro:
-                        run(event.call.name, depth + 1)
-                    continue
-                switch = event.switch
-                assert switch is not None
-                if switch.directive == ".pushsection":
-                    stack.append(switch)
-                elif stack:
-                    stack.pop()
-                else:
-                    problems.append(("pop-without-push", switch.location))
-
-        run(None, 0)
-        problems += [("push-without-pop", s.location) for s in stack]
-        for problem in problems:
+    for config in configurations(facts):
+        for problem in run(facts, config):
             if problem not in found:
-                found[problem] = _describe(facts, choice, seen_conds & set(choice))
+                found[problem] = describe(config)
     return tuple(sorted(
         (StackProblem(kind, location, condition) for (kind, location), condition in found.items()),
         key=lambda p: (p.location, p.kind),

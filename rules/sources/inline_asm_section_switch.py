@@ -1,0 +1,176 @@
+"""KGC104: inline asm that switches sections with ``.section``/``.previous`` instead of push/pop."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kgclint.asm.scanner import SectionSwitch
+from kgclint.asm.stack import StackInput
+from kgclint.findings import Finding, Fix, Severity, TextEdit
+from kgclint.inputs import InputKind
+from kgclint.project import Project
+from kgclint.rule import Rule
+
+#: Directives that change GCC's section behind its back when used outside a push/pop pair.
+_SWITCHES = frozenset({".section", ".previous", ".text", ".data", ".bss", ".subsection"})
+_REPLACEMENT = {".section": ".pushsection", ".previous": ".popsection"}
+_WORD = {d: re.compile(rb"(?<![\w.])" + re.escape(d.encode()) + rb"(?![\w.])") for d in _REPLACEMENT}
+
+
+@dataclass(frozen=True, slots=True)
+class Switching:
+    """One inline-asm statement's bare switches, and whether they nest as ``.section … .previous`` pairs."""
+
+    switches: tuple[SectionSwitch, ...]
+    paired: bool
+
+
+def bare_switches(scan: StackInput) -> Switching | None:
+    """The statement's section switches outside any ``.pushsection`` of its own, or None if none.
+
+    ``paired`` is true when every ``.section`` is closed by a ``.previous``
+    like brackets, so that push/pop is a word-for-word replacement.
+    """
+    depth = 0
+    bare: list[SectionSwitch] = []
+    for switch in sorted(scan.switches, key=lambda s: s.offset):
+        if switch.directive == ".pushsection":
+            depth += 1
+        elif switch.directive == ".popsection":
+            depth = max(0, depth - 1)
+        elif depth == 0 and switch.directive in _SWITCHES:
+            bare.append(switch)
+    if not bare:
+        return None
+    return Switching(tuple(bare), _well_nested([s.directive for s in bare]))
+
+
+def _well_nested(directives: list[str]) -> bool:
+    """``.section`` opens and ``.previous`` closes, like brackets; nothing else is allowed."""
+    open_ = 0
+    for directive in directives:
+        if directive == ".section":
+            open_ += 1
+        elif directive == ".previous" and open_:
+            open_ -= 1
+        else:
+            return False
+    return open_ == 0
+
+
+def message(switching: Switching) -> str:
+    """What is wrong with one statement's switches, in words."""
+    first = switching.switches[0]
+    if switching.paired:
+        return (
+            f"inline asm switches to {first.section or 'a section'} with `.section` and back with `.previous`: "
+            f"`.previous` returns to the section before the *last* switch, so when another `.section`/"
+            f"`.previous` pair nests inside (a macro such as an exception-table entry) or around it, the "
+            f"code after the statement lands in the wrong section; use `.pushsection`/`.popsection`"
+        )
+    written = ", ".join(f"`{s.directive}{' ' + s.section if s.directive == '.section' and s.section else ''}`"
+                        for s in switching.switches)
+    return (
+        f"inline asm changes the current section ({written}) without restoring it with `.popsection`: GCC "
+        f"assumes its own section is still current after the statement and emits the following code or data "
+        f"there; wrap the switch in `.pushsection`/`.popsection`"
+    )
+
+
+def plan_fix(switching: Switching, source: bytes) -> Fix | None:
+    """Text edits replacing each ``.section``/``.previous`` with push/pop in the C file, when unambiguous.
+
+    The directives are found on the C line their location names; a line
+    whose count of directive words differs from the statement's (the text
+    came from a macro defined elsewhere) gets no fix.
+    """
+    if not switching.paired:
+        return None
+    by_line: dict[int, list[SectionSwitch]] = defaultdict(list)
+    for switch in switching.switches:
+        by_line[switch.location.line].append(switch)
+    lines = source.split(b"\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    edits: list[TextEdit] = []
+    for number, switches in by_line.items():
+        if not 1 <= number <= len(lines):
+            return None
+        line = lines[number - 1]
+        hits = sorted((m.start(), d) for d, word in _WORD.items() for m in word.finditer(line))
+        if [d for _, d in hits] != [s.directive for s in switches]:
+            return None
+        for (start, directive), switch in zip(hits, switches):
+            begin = starts[number - 1] + start
+            edits.append(TextEdit(switch.location.path, begin, begin + len(directive), _REPLACEMENT[directive]))
+    return Fix("use .pushsection/.popsection", tuple(sorted(edits)))
+
+
+class InlineAsmSectionSwitch(Rule):
+    """Inline asm that changes sections with ``.section``/``.previous`` (or ``.text``/``.data``).
+
+    What it finds:
+    An ``asm()`` statement, in a function or at file scope, whose section
+    directives are not inside a ``.pushsection``/``.popsection`` pair of
+    its own: ``.section``, ``.previous``, ``.text``, ``.data``, ``.bss``,
+    ``.subsection``.
+
+    Why it breaks a kernel:
+    GCC writes its own section directives around the statement and assumes
+    the statement leaves the section as it found it. ``.previous`` only
+    swaps with the section before the *last* switch: nest one
+    ``.section``/``.previous`` pair inside another (exception-table macros
+    inside a ``.fixup`` block) and the outer ``.previous`` lands in the
+    inner section. Inside a function the assembler then rejects GCC's
+    ``.size`` (the function's end is in another section); at file scope it
+    says nothing, and every function GCC emits afterwards without an
+    explicit ``.section`` (without ``-ffunction-sections``) goes into the
+    table section, where ``--gc-sections`` keeps or drops it with the table.
+
+    Example:
+    asm(".section .fixup,\\"ax\\"\\n"
+        "3: jmp 2b\\n"
+        ".previous\\n");
+
+    Fix:
+    Replace ``.section`` with ``.pushsection`` and ``.previous`` with
+    ``.popsection`` (kgclint offers the edit when the pairs are written on
+    the statement's own lines); put any ``.text``/``.data`` switch inside a
+    ``.pushsection``/``.popsection`` pair.
+    """
+
+    code = "KGC104"
+    name = "inline-asm-section-switch"
+    severity = Severity.WARNING
+    needs = frozenset({InputKind.C})
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        from kgclint.analysis.inline_asm import InlineAsmIndex
+
+        sources: dict[str, bytes | None] = {}
+        for statement in project.analysis(InlineAsmIndex).statements:
+            switching = bare_switches(statement.scan)
+            if switching is None:
+                continue
+            fix = None
+            if switching.paired:
+                path = switching.switches[0].location.path
+                if path not in sources:
+                    sources[path] = _read(project, path)
+                data = sources[path]
+                fix = plan_fix(switching, data) if data is not None else None
+            yield self.finding(message(switching), switching.switches[0].location, fix=fix)
+
+
+def _read(project: Project, path: str) -> bytes | None:
+    try:
+        return project.read_bytes(path)
+    except OSError:
+        return None
+
+
+__all__: Sequence[str] = ("InlineAsmSectionSwitch", "bare_switches", "message", "plan_fix")

@@ -1,0 +1,90 @@
+"""KGC105: ``.pushsection``/``.popsection`` that do not pair up in one asm statement or one ``.S`` file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from kgclint.asm.stack import StackInput, StackProblem, replay
+from kgclint.findings import Finding, Severity
+from kgclint.inputs import InputKind
+from kgclint.project import Project
+from kgclint.rule import Rule
+
+
+def _where(problem: StackProblem) -> str:
+    return f" when {problem.condition}" if problem.condition else ""
+
+
+def statement_messages(scan: StackInput) -> Iterator[tuple[StackProblem, str]]:
+    """The stack problems of one inline-asm statement, each with its message."""
+    for problem in replay(scan):
+        if problem.kind == "pop-without-push":
+            yield problem, (
+                "inline asm pops a section it did not push: the assembler warns and ignores the "
+                "`.popsection`, so the code or data that follows is assembled into the wrong section"
+            )
+        else:
+            yield problem, (
+                "inline asm pushes a section and never pops it: GCC assumes it is still in its own section "
+                "after the statement, so the rest of the function (and of the file) is assembled into the "
+                "pushed section"
+            )
+
+
+def file_messages(facts: StackInput) -> Iterator[tuple[StackProblem, str, Severity]]:
+    """The stack problems of one ``.S`` file, each with its message and severity."""
+    for problem in replay(facts):
+        if problem.kind == "pop-without-push":
+            yield problem, (
+                f"`.popsection` with nothing pushed{_where(problem)}: the assembler warns and ignores it, "
+                f"so what follows stays in the current section"
+            ), Severity.WARNING
+        else:
+            yield problem, (
+                f"`.pushsection` is never popped{_where(problem)}: the assembler accepts it silently and "
+                f"everything after it stays in the pushed section; pair it with `.popsection`"
+            ), Severity.INFO
+
+
+class UnbalancedSectionStack(Rule):
+    """Push and pop of the assembler's section stack that do not pair up.
+
+    What it finds:
+    In one inline-asm statement, or in one ``.S`` file (every consistent
+    choice of its ``#if``/``.if`` branches, with the ``.macro`` bodies it
+    defines replayed where it invokes them): a ``.popsection`` with nothing
+    pushed, or a ``.pushsection`` that is never popped.
+
+    Why it breaks a kernel:
+    GNU as ignores an unmatched ``.popsection`` with only a warning, and
+    says nothing about a push left open. In inline asm the damage is
+    worse: GCC does not know the statement changed sections, so the rest
+    of the function is emitted into the pushed section, for example into a
+    table that ``--gc-sections`` keeps or drops as a whole, or into
+    ``.init.text`` that is freed after boot.
+
+    Example:
+    asm volatile(".pushsection .mytable,\\"a\\"\\n\\t.long 1b\\n");
+
+    Fix:
+    Close every ``.pushsection`` with ``.popsection`` in the same
+    statement or macro, and never close one with ``.previous``.
+    """
+
+    code = "KGC105"
+    name = "unbalanced-section-stack"
+    severity = Severity.WARNING
+    needs = frozenset({InputKind.ASM, InputKind.C})
+
+    def check(self, project: Project) -> Iterable[Finding]:
+        for facts in project.facts(InputKind.ASM):
+            for problem, message, severity in file_messages(facts):
+                yield self.finding(message, problem.location, severity=severity,
+                                   properties={"origin": "asm", "kind": problem.kind})
+        if not project.facts(InputKind.C):
+            return
+        from kgclint.analysis.inline_asm import InlineAsmIndex
+
+        for statement in project.analysis(InlineAsmIndex).statements:
+            for problem, message in statement_messages(statement.scan):
+                yield self.finding(message, problem.location, properties={"origin": "inline-asm", "kind": problem.kind})
