@@ -37,11 +37,17 @@ EXPORT_HEADER = "include/linux/export.h"
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One archive member: the archive, the member's object path, and its symbol facts."""
+    """One archive member: the archive, the member's label and object path, and its symbol facts.
+
+    ``path`` names it for messages (``lib/lib.a(foo.o)``, or the file of a
+    thin member); ``object`` is the object's tree path as the Kbuild model
+    names it (``lib/foo.o``).
+    """
 
     archive: str
     name: str
     path: str
+    object: str
     defined: frozenset[str]
     undefined: frozenset[str]
     exports: frozenset[str]
@@ -95,12 +101,14 @@ class ArchiveLinkResult:
     left_out: list[Member] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
     whole_defined: dict[str, str] = field(default_factory=dict)
+    section_names: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
     found: bool = False
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.extracted, self.left_out, self.members, self.whole_defined = {}, [], [], {}
+        self.section_names = set()
         self.prefixes = export_prefixes(project.root)
         model = project.analysis(KbuildModel)
         archives = list(project.facts(InputKind.ARCHIVE))
@@ -116,13 +124,17 @@ class ArchiveLinkResult:
                 if facts is None:
                     continue
                 defined, undefined = symbol_sets(facts)
+                self.section_names.update(sec.name for sec in facts.sections)
                 path = member.path or f"{archive.path}({member.name})"
                 member_paths.add(posixpath.normpath(member.path) if member.path else path)
-                self.members.append(Member(archive.path, member.name, path, defined, undefined,
+                obj = _strip_build(member.path, project) if member.path else posixpath.join(
+                    posixpath.dirname(_strip_build(archive.path, project)), member.name)
+                self.members.append(Member(archive.path, member.name, path, obj, defined, undefined,
                                            exported_names(facts, self.prefixes)))
         whole = self._whole(model, objects, member_paths, archives, conditional)
         undefined: dict[str, str] = {}
         for path, facts in whole:
+            self.section_names.update(sec.name for sec in facts.sections)
             defined, refs = symbol_sets(facts)
             for name in defined:
                 self.whole_defined.setdefault(name, path)
