@@ -114,7 +114,7 @@ def _path(raw: bytes, strip: bool) -> str | None:
     if raw == b"/dev/null":
         return None
     name = raw.decode("utf-8", "surrogateescape")
-    if strip:
+    if strip and not name.startswith("/"):  # an absolute name stays absolute, to be refused
         if "/" not in name:
             return name
         name = name.split("/", 1)[1]
