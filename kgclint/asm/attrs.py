@@ -69,12 +69,23 @@ def _special(name: str) -> tuple[str, str] | None:
     return None
 
 
+#: Section type names the assembler knows; any other word only draws a warning and the default type.
+KNOWN_TYPES = frozenset({"progbits", "nobits", "note", "init_array", "fini_array", "preinit_array"})
+
+
 def type_name(written: str | None) -> str | None:
-    """``@progbits``/``%note``/``"nobits"`` → ``progbits``/``note``/``nobits``; None stays None."""
+    """``@progbits``/``%note``/``"nobits"`` → ``progbits``/``note``/``nobits``.
+
+    None when nothing is written or the word is not a type the assembler
+    knows (it then warns "unrecognized section type" and keeps the
+    default); a number (``@0x70000001``) is kept as written.
+    """
     if written is None:
         return None
-    text = written.strip().strip('"').lstrip("@%").strip()
-    return text.lower() or None
+    text = written.strip().strip('"').lstrip("@%").strip().lower()
+    if text in KNOWN_TYPES or text[:1].isdigit():
+        return text
+    return None
 
 
 def as_default(name: str) -> SectionAttrs:

@@ -74,6 +74,9 @@ class SectionSwitch:
     ``branch`` is the chain of conditional branches it sits in, as
     (conditional index into ``AsmScan.conditionals``, branch number).
     ``offset``/``end`` delimit the directive word in the scanned text.
+    ``args`` is the operand text as the assembler reads it (comments cut);
+    ``junk`` the part of it the assembler rejects ("junk at end of line"),
+    such as the comma left dangling when a comment cuts a section type.
     """
 
     directive: str
@@ -88,6 +91,8 @@ class SectionSwitch:
     branch: tuple[tuple[int, int], ...] = ()
     offset: int = 0
     end: int = 0
+    args: str = ""
+    junk: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,17 +421,18 @@ class _Scanner:
 
     def switch(self, name: str, args: str, st: _Statement, offset: int, end: int) -> None:
         section: str | None = None
-        flags = stype = linked = group = None
+        flags = stype = linked = group = junk = None
         if name in (".section", ".pushsection"):
             fields = split_args(args)
             if not fields or not fields[0]:
                 self.diag(st.line, st.column, f"{name} without a section name")
                 return
-            section = unquote(fields[0])
+            section, junk_name = section_name(fields[0])
             rest = fields[1:]
             if name == ".pushsection" and rest and not rest[0].startswith('"'):
                 rest = rest[1:]  # the optional subsection number
-            flags, stype, linked, group = self.section_args(rest)
+            flags, stype, linked, group, junk = self.section_args(rest)
+            junk = junk_name or junk
         elif name in (".text", ".data", ".bss"):
             section = name
         location = self.loc(st.line, st.column)
@@ -449,7 +455,7 @@ class _Scanner:
         self.switches.append(SectionSwitch(
             directive=name, section=section, flags=flags, section_type=stype, linked_to=linked,
             location=location, group=group, hidden=hidden, macro=self.in_macro(), branch=self.branch(),
-            offset=offset, end=end,
+            offset=offset, end=end, args=args.strip(), junk=junk,
         ))
         if name in (".section", ".pushsection", ".text", ".data", ".bss") and not self.macro_stack:
             self.open_placements.append([section, None, location, flags, stype, linked])
@@ -457,7 +463,8 @@ class _Scanner:
         else:
             self.current = None
 
-    def section_args(self, rest: list[str]) -> tuple[str | None, str | None, str | None, str | None]:
+    def section_args(self, rest: list[str]) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+        """Flags, type, linked-to section, group and rejected remainder of ``.section``'s operands."""
         flags = stype = linked = group = None
         if rest and rest[0].startswith('"'):
             flags = unquote(rest[0])
@@ -477,7 +484,14 @@ class _Scanner:
                 rest = rest[1:]
             if "G" in flags and rest:
                 group = rest[0]
-        return flags, stype, linked, group
+                rest = rest[1:]
+                if rest and rest[0] == "comdat":
+                    rest = rest[1:]
+        if rest and stype is None and not rest[0] and len(rest) == 1:
+            junk: str | None = ","  # a comma with nothing after it: a type cut off by a comment
+        else:
+            junk = ", ".join(rest) if rest else None
+        return flags, stype, linked, group, junk
 
     # -- result ----------------------------------------------------------------------------
     def result(self) -> AsmScan:
@@ -545,6 +559,25 @@ def split_args(args: str) -> list[str]:
     if last or fields:
         fields.append(last)
     return fields
+
+
+_NAME_SPACE = re.compile(r"\s+(?=[^\w.$\s])|(?<=[^\w.$\s])\s+")
+
+
+def section_name(field: str) -> tuple[str, str | None]:
+    """The section name of ``.section``'s first operand, and what the assembler rejects after it.
+
+    A quoted name is taken whole. A bare one is read as the assembler's
+    scrubber leaves it: white space next to a non-symbol character is
+    dropped (so on ARM ``.hack #`` names ``.hack#``), and white space
+    between two words ends the name with the rest as junk.
+    """
+    field = field.strip()
+    if field.startswith('"'):
+        return unquote(field), None
+    collapsed = _NAME_SPACE.sub("", field)
+    name, _, rest = collapsed.partition(" ")
+    return name, (rest.strip() or None)
 
 
 def unquote(text: str) -> str:
