@@ -92,7 +92,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     request = build_request(args, list(args.paths))
     ruleset = load_rules()
     report_problems(ruleset, sys.stderr)
-    return emit(run_check(request, ruleset), args)
+    result = run_check(request, ruleset)
+    if args.fix or args.diff:
+        from kgclint.fixes import handle_fixes
+
+        status = handle_fixes(result, args)
+        if status is not None:
+            return status
+    return emit(result, args)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

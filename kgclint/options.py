@@ -47,6 +47,8 @@ def add_lint_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--emacs", action="store_true", help="checkpatch format: one line per finding (checkpatch --emacs --terse)")
     out.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of standard output")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    out.add_argument("--fix", action="store_true", help="apply the mechanical fixes findings carry (KEEP(), .pushsection, __used); atomic writes")
+    out.add_argument("--diff", action="store_true", help="print those fixes as a unified diff instead of applying them")
     out.add_argument("--baseline", type=Path, metavar="FILE", help="do not report findings recorded in FILE")
     out.add_argument("--write-baseline", type=Path, metavar="FILE", help="record every finding of this run in FILE")
 
