@@ -68,7 +68,7 @@ def test_refused_with_exit_2_and_nothing_written(tree, tmp_path, name, capsys, m
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(patch.encode())))
     before = snapshot(tree.parent)
     cache = tmp_path / "cache"
-    status = main(["diff", "-", "-j1", "--cache-dir", str(cache)])
+    status = main(["diff", "-", "-j1", "--cache-dir", str(cache), "--fix"])
     captured = capsys.readouterr()
     assert status == 2
     assert captured.err.startswith("kgclint: error: patch not applied, nothing checked: <stdin>: ") or "patch not applied" in captured.err

@@ -12,7 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from kgclint.findings import Severity
+from kgclint.findings import Fix, Severity, TextEdit
 from kgclint.inputs import InputKind
 from kgclint.location import Location, Related
 from kgclint.plugins import RuleInfo, RuleSet
@@ -50,13 +50,20 @@ class TableRule(Rule):
                 for match in ENTRY.finditer(line):
                     entries.append((match.group(1), Location(facts.path, number, match.start() + 1)))
         for facts in project.facts(InputKind.LINKER_SCRIPT):
-            for number, line in enumerate(project.read_bytes(facts.path).split(b"\n"), 1):
+            data = project.read_bytes(facts.path)
+            offset = 0
+            for number, line in enumerate(data.split(b"\n"), 1):
                 for section, where in entries:
-                    if b"*(" + section + b")" in line and b"KEEP(" not in line:
+                    pattern = b"*(" + section + b")"
+                    if pattern in line and b"KEEP(" not in line:
+                        start = offset + line.index(pattern)
+                        end = start + len(pattern)
+                        edits = (TextEdit(facts.path, start, start, "KEEP("), TextEdit(facts.path, end, end, ")"))
                         yield self.finding(
                             f"pattern for {section.decode()} lacks KEEP", Location(facts.path, number, 1),
-                            related=(Related(where, "table entry placed here"),),
+                            related=(Related(where, "table entry placed here"),), fix=Fix("wrap in KEEP()", edits),
                         )
+                offset += len(line) + 1
 
 
 def stand_in_rules() -> RuleSet:

@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "fix", False) or getattr(args, "diff", False):
         from kgclint.fixes import handle_fixes
 
-        handle_fixes(result, args, contents={**patch.before, **patch.after})
+        status = handle_fixes(result, args, contents={**patch.before, **patch.after})
+        if status is not None:
+            return status
     if args.format not in (None, "checkpatch") or args.write_baseline is not None:
         return emit(result, args, default_format="checkpatch")
     _write(result, patch, args)
