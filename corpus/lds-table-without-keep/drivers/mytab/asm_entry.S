@@ -1,0 +1,9 @@
+/* An entry written in assembly, as arch code does. */
+	.pushsection .mytab, "a"
+	.quad	asm_entry_name
+	.quad	0
+	.popsection
+
+	.section .rodata.asm_entry_name, "a"
+asm_entry_name:
+	.asciz	"asm"
