@@ -85,7 +85,7 @@ def test_fix_makes_the_same_code_correct(tmp_path):
     switching = bare_switches(_scan(NESTED))
     assert switching is not None
     data = source.encode()
-    fix = plan_fix(switching, data)
+    fix = plan_fix(switching, data, Location("f.c", 3, 1))
     assert fix is not None and len(fix.edits) == 4
     for edit in sorted(fix.edits, reverse=True):
         data = data[:edit.start] + edit.text.encode() + data[edit.end:]
@@ -101,7 +101,7 @@ def test_text_switch_in_a_statement_is_reported_without_fix():
     pieces = [".data\\n", "x: .long 1\\n", ".text\\n"]
     switching = bare_switches(_scan(pieces))
     assert switching is not None and not switching.paired
-    assert plan_fix(switching, _c_source(pieces, False).encode()) is None
+    assert plan_fix(switching, _c_source(pieces, False).encode(), Location("f.c", 3, 1)) is None
     assert "without restoring it" in message(switching)
 
 
@@ -114,7 +114,8 @@ def test_fix_refused_when_the_line_does_not_hold_the_directive():
     """Text that came from a macro defined elsewhere: the C line does not spell the directives."""
     switching = bare_switches(_scan(NESTED))
     assert switching is not None
-    assert plan_fix(switching, b"\n\n_ASM_EXTABLE(1b, 2b)\n" * 3) is None
+    source = b"int x;\nasm(_FIXUP_SECTION(1b, 2b));\n"
+    assert plan_fix(switching, source, Location("f.c", 2, 1)) is None
 
 
 @pytest.mark.parametrize("arch", ["x86", "arm"])

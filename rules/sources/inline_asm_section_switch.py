@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from kgclint.asm.scanner import SectionSwitch
 from kgclint.asm.stack import StackInput
 from kgclint.findings import Finding, Fix, Severity, TextEdit
 from kgclint.inputs import InputKind
+from kgclint.location import Location
 from kgclint.project import Project
 from kgclint.rule import Rule
 
@@ -80,34 +80,54 @@ def message(switching: Switching) -> str:
     )
 
 
-def plan_fix(switching: Switching, source: bytes) -> Fix | None:
+def _statement_span(source: bytes, start: int) -> tuple[int, int] | None:
+    """Bytes of the asm statement starting at ``start``: up to the ``)`` closing its first ``(``."""
+    depth = 0
+    i = start
+    n = len(source)
+    while i < n:
+        c = source[i:i + 1]
+        if c == b'"':
+            i += 1
+            while i < n and source[i:i + 1] not in (b'"', b"\n"):
+                i += 2 if source[i:i + 1] == b"\\" else 1
+        elif c == b"(":
+            depth += 1
+        elif c == b")":
+            depth -= 1
+            if depth == 0:
+                return start, i + 1
+        elif c == b";" and depth == 0:
+            return None
+        i += 1
+    return None
+
+
+def plan_fix(switching: Switching, source: bytes, statement: Location) -> Fix | None:
     """Text edits replacing each ``.section``/``.previous`` with push/pop in the C file, when unambiguous.
 
-    The directives are found on the C line their location names; a line
-    whose count of directive words differs from the statement's (the text
-    came from a macro defined elsewhere) gets no fix.
+    The directive words are looked for in the statement's own text, from
+    its location to its closing parenthesis; when they are not exactly the
+    statement's bare switches in order (part of the text came from a macro
+    defined elsewhere), there is no fix.
     """
-    if not switching.paired:
+    if not switching.paired or statement.line < 1:
         return None
-    by_line: dict[int, list[SectionSwitch]] = defaultdict(list)
-    for switch in switching.switches:
-        by_line[switch.location.line].append(switch)
     lines = source.split(b"\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    edits: list[TextEdit] = []
-    for number, switches in by_line.items():
-        if not 1 <= number <= len(lines):
-            return None
-        line = lines[number - 1]
-        hits = sorted((m.start(), d) for d, word in _WORD.items() for m in word.finditer(line))
-        if [d for _, d in hits] != [s.directive for s in switches]:
-            return None
-        for (start, directive), switch in zip(hits, switches):
-            begin = starts[number - 1] + start
-            edits.append(TextEdit(switch.location.path, begin, begin + len(directive), _REPLACEMENT[directive]))
-    return Fix("use .pushsection/.popsection", tuple(sorted(edits)))
+    if statement.line > len(lines):
+        return None
+    begin = sum(len(line) + 1 for line in lines[:statement.line - 1]) + max(statement.column - 1, 0)
+    span = _statement_span(source, begin)
+    if span is None:
+        return None
+    region = source[span[0]:span[1]]
+    hits = sorted((m.start(), d) for d, word in _WORD.items() for m in word.finditer(region))
+    if [d for _, d in hits] != [s.directive for s in switching.switches]:
+        return None
+    edits = tuple(
+        TextEdit(statement.path, span[0] + offset, span[0] + offset + len(d), _REPLACEMENT[d]) for offset, d in hits
+    )
+    return Fix("use .pushsection/.popsection", edits)
 
 
 class InlineAsmSectionSwitch(Rule):
@@ -138,9 +158,9 @@ class InlineAsmSectionSwitch(Rule):
 
     Fix:
     Replace ``.section`` with ``.pushsection`` and ``.previous`` with
-    ``.popsection`` (kgclint offers the edit when the pairs are written on
-    the statement's own lines); put any ``.text``/``.data`` switch inside a
-    ``.pushsection``/``.popsection`` pair.
+    ``.popsection`` (kgclint offers the edit when the statement spells the
+    directives itself rather than through a macro); put any
+    ``.text``/``.data`` switch inside a ``.pushsection``/``.popsection`` pair.
     """
 
     code = "KGC104"
@@ -162,7 +182,7 @@ class InlineAsmSectionSwitch(Rule):
                 if path not in sources:
                     sources[path] = _read(project, path)
                 data = sources[path]
-                fix = plan_fix(switching, data) if data is not None else None
+                fix = plan_fix(switching, data, statement.location) if data is not None else None
             yield self.finding(message(switching), switching.switches[0].location, fix=fix)
 
 
