@@ -109,6 +109,8 @@ class ArchiveLinkResult:
         self.project = project
         self.extracted, self.left_out, self.members, self.whole_defined = {}, [], [], {}
         self.section_names = set()
+        self._linked: list[tuple[str, ObjectFacts]] = []
+        self._member_facts: dict[tuple[str, str], ObjectFacts] = {}
         self.prefixes = export_prefixes(project.root)
         model = project.analysis(KbuildModel)
         archives = list(project.facts(InputKind.ARCHIVE))
@@ -126,12 +128,14 @@ class ArchiveLinkResult:
                 defined, undefined = symbol_sets(facts)
                 self.section_names.update(sec.name for sec in facts.sections)
                 path = member.path or f"{archive.path}({member.name})"
-                member_paths.add(posixpath.normpath(member.path) if member.path else path)
                 obj = _strip_build(member.path, project) if member.path else posixpath.join(
                     posixpath.dirname(_strip_build(archive.path, project)), member.name)
+                member_paths.add(obj)
+                self._member_facts[(archive.path, member.name)] = facts
                 self.members.append(Member(archive.path, member.name, path, obj, defined, undefined,
                                            exported_names(facts, self.prefixes)))
         whole = self._whole(model, objects, member_paths, archives, conditional)
+        self._linked = list(whole)
         undefined: dict[str, str] = {}
         for path, facts in whole:
             self.section_names.update(sec.name for sec in facts.sections)
@@ -152,6 +156,7 @@ class ArchiveLinkResult:
                 if not wanted:
                     continue
                 self.extracted[key] = (wanted[0], undefined[wanted[0]])
+                self._linked.append((member.path, self._member_facts[key]))
                 available |= member.defined
                 for name in member.undefined:
                     undefined.setdefault(name, member.path)
@@ -174,18 +179,14 @@ class ArchiveLinkResult:
 
     def _whole(self, model: KbuildModel, objects: dict[str, ObjectFacts], member_paths: set[str],
                archives: list[ArchiveFacts], conditional: list[ArchiveFacts]) -> list[tuple[str, ObjectFacts]]:
-        """The objects linked in whole: the model's built-in objects, else every object given."""
+        """The objects linked in whole.
+
+        The members of the archives linked in whole (``vmlinux.a``) when
+        the build gives them; else the objects given that are not members
+        of a conditional archive; else the Kbuild model's built-in objects,
+        read from the build directory.
+        """
         out: list[tuple[str, ObjectFacts]] = []
-        if model.objects:
-            given = {_strip_build(p, self.project): f for p, f in objects.items()}
-            for path in sorted(model.objects):
-                facts = given.get(path) or self._read(path)
-                if facts is not None:
-                    out.append((path, facts))
-            return out
-        for path, facts in sorted(objects.items()):
-            if posixpath.normpath(path) not in member_paths:
-                out.append((path, facts))
         for archive in archives:
             if archive in conditional:
                 continue
@@ -193,7 +194,23 @@ class ArchiveLinkResult:
                 facts = member.facts or self._read(member.path)
                 if facts is not None:
                     out.append((member.path or f"{archive.path}({member.name})", facts))
+        if out:
+            return out
+        for path, facts in sorted(objects.items()):
+            if _strip_build(path, self.project) not in member_paths:
+                out.append((path, facts))
+        if out or not model.objects:
+            return out
+        for path in sorted(model.objects):
+            facts = self._read(path)
+            if facts is not None:
+                out.append((path, facts))
         return out
+
+    @property
+    def linked(self) -> list[tuple[str, ObjectFacts]]:
+        """Every object the link takes: in whole, and the archive members it extracts."""
+        return self._linked
 
 
 def _strip_build(path: str, project: Project) -> str:
