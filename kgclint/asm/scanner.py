@@ -301,7 +301,9 @@ class _Scanner:
                 if kind == "str" and (len(tok) < 2 or not _STRING_RE.fullmatch(tok) or not tok.endswith('"')):
                     self.diag(line, m.start() - line_start + 1, "unterminated string")
                 if not pieces:
-                    start, stmt_line, stmt_col = m.start(), line, m.start() - line_start + 1
+                    lead = len(tok) - len(tok.lstrip())
+                    tok = tok[lead:]
+                    start, stmt_line, stmt_col = m.start() + lead, line, m.start() + lead - line_start + 1
                 pieces.append(tok)
         flush()
         return out

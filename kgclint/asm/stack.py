@@ -186,14 +186,20 @@ def run(facts: StackInput, config: dict[Key, int]) -> list[tuple[str, Location]]
 def replay(facts: StackInput) -> tuple[StackProblem, ...]:
     """Every stack problem of a file or statement, once per location and kind, sorted.
 
-    Each names the first configuration (in a fixed order) it happens in.
+    Each names the first configuration (in a fixed order) it happens in,
+    or none when it happens in every one.
     """
     found: dict[tuple[str, Location], str] = {}
+    everywhere: set[tuple[str, Location]] | None = None
     for config in configurations(facts):
-        for problem in run(facts, config):
+        problems = run(facts, config)
+        for problem in problems:
             if problem not in found:
                 found[problem] = describe(config)
+        everywhere = set(problems) if everywhere is None else everywhere & set(problems)
+    always = everywhere or set()
     return tuple(sorted(
-        (StackProblem(kind, location, condition) for (kind, location), condition in found.items()),
+        (StackProblem(kind, location, "" if (kind, location) in always else condition)
+         for (kind, location), condition in found.items()),
         key=lambda p: (p.location, p.kind),
     ))

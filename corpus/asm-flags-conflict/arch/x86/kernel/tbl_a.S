@@ -1,0 +1,3 @@
+	.pushsection .x86.tbl, "a", @progbits
+	.long	2
+	.popsection
