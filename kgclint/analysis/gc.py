@@ -139,18 +139,34 @@ class ScriptView:
             self.referenced = frozenset(refs)
         self._cache: dict[tuple[str, str, int], object | None] = {}
 
+    def _prepare_keeps(self) -> None:
+        """The effective KEEP descriptions, and one regex over all their section patterns as a fast pre-filter."""
+        from kgclint.lds.wildcard import compile_pattern
+
+        model = self.model
+        keeps = [d for d in getattr(model, "descriptions", ()) if d.keep and model.keep_effective(d)]  # type: ignore[union-attr]
+        self._keeps = keeps
+        parts = []
+        catch_all = False
+        for d in keeps:
+            if not d.node.sections:
+                catch_all = True
+            for pattern in d.node.sections:
+                parts.append(compile_pattern(pattern.pattern).pattern.removesuffix(r"\Z"))
+        self._keep_filter = None if catch_all else re.compile("(?:" + "|".join(parts or ["(?!)"]) + r")\Z", re.S)
+
     def kept_by(self, file: str, section: str, flags: int) -> object | None:
-        """The KEEP description that makes this input section a root, or None."""
+        """The first effective KEEP description whose patterns take this input section (a root), or None."""
         if self.model is None:
+            return None
+        if not hasattr(self, "_keeps"):
+            self._prepare_keeps()
+        if self._keep_filter is not None and self._keep_filter.match(section) is None:
             return None
         key = (file, section, flags)
         if key in self._cache:
             return self._cache[key]
-        found = None
-        for description, _pattern in self.model.matching(file, section, flags):  # type: ignore[attr-defined]
-            if description.keep and self.model.keep_effective(description):  # type: ignore[attr-defined]
-                found = description
-                break
+        found = next((d for d in self._keeps if d.match(file, section, flags) is not None), None)
         self._cache[key] = found
         return found
 
@@ -683,11 +699,13 @@ def archive_from_facts(
                 data = load_member(member.name) if load_member else target.read_bytes()
             except OSError as exc:
                 diagnostics.append(Diagnostic(Location(facts.path), f"{label}: thin archive member cannot be read: {exc.strerror}"))
-                continue
+                data = b""
             mfacts = read_object(data, member.path or facts.path, label)
             diagnostics.extend(mfacts.diagnostics)
-        # GNU ld and ld.lld print a member as archive(member); script file patterns match the member name.
-        members.append(LinkObject(name=label, match_name=posixpath.basename(member.name), facts=mfacts))
+        # GNU ld prints a regular member as archive(member) and a thin one by its own path;
+        # script file patterns see the member's name.
+        name = (member.path or member.name) if facts.thin else label
+        members.append(LinkObject(name=name, match_name=posixpath.basename(member.name), facts=mfacts))
     return LinkArchive(name=facts.path, members=tuple(members), index=facts.index, whole=whole), diagnostics
 
 

@@ -96,8 +96,10 @@ def read_archive(data: bytes, path: str) -> ArchiveFacts:
 
 def _member_name(raw: str, long_names: bytes) -> str | None:
     """A member's name: GNU ``name/`` or ``/offset`` into the long-name table."""
-    if raw.startswith("/") and raw[1:].isdigit():
-        offset = int(raw[1:])
+    digits = raw[1:].rstrip(" /")
+    if raw.startswith("/") and digits.isdigit():
+        # GNU ar may end the field with '/' after the offset's padding (seen in Kbuild's thin archives).
+        offset = int(digits)
         if offset >= len(long_names):
             return None
         stop = long_names.find(b"/\n", offset)

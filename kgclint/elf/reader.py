@@ -1,11 +1,13 @@
 """Read an ELF relocatable object into ObjectFacts, decoding its big tables in bulk.
 
-pyelftools identifies the file (magic, class, byte order, header), finds
-the real section count and name table behind the SHN_XINDEX escapes, and
-decompresses SHF_COMPRESSED sections. Everything sized by the number of
-sections, symbols or relocations is decoded here with ``struct.iter_unpack``
-and ``array`` slicing instead: pyelftools' per-record accessors cost tens
-to hundreds of times more on a kernel-sized object (STYLE.md).
+pyelftools names the machine and decompresses SHF_COMPRESSED sections;
+its ELFFile is built only for a file that has one, because constructing its
+structs costs ~10 ms per file, more than reading a whole object here (the
+ARM kernel build has 400 objects). The header, the SHN_XINDEX escapes and
+everything sized by the number of sections, symbols or relocations are
+decoded with ``struct.iter_unpack`` and ``array`` slicing: pyelftools'
+per-record accessors cost tens to hundreds of times more on a kernel-sized
+object (STYLE.md).
 
 Malformed input never raises: each problem becomes a Diagnostic naming the
 file, and whatever could be read is returned.
@@ -17,11 +19,12 @@ import io
 import struct
 import sys
 from array import array
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import rshift
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
+from elftools.elf.enums import ENUM_E_MACHINE
 
 from kgclint.elf.facts import (
     EMPTY_SYMBOLS,
@@ -44,6 +47,7 @@ from kgclint.findings import Diagnostic
 from kgclint.location import Location
 
 _HOST_LITTLE = sys.byteorder == "little"
+_MACHINE_NAMES = {value: name for name, value in ENUM_E_MACHINE.items() if isinstance(value, int)}
 
 
 class _Reader:
@@ -77,32 +81,49 @@ def _read(r: _Reader) -> ObjectFacts:
     if data[:4] != b"\x7fELF":
         r.complain("not an ELF file (bad magic)")
         return ObjectFacts(path=r.path, diagnostics=tuple(r.diagnostics))
-    elf = r.elf = ELFFile(io.BytesIO(data))
-    cls = elf.elfclass
-    little = elf.little_endian
+    if len(data) < 52:
+        r.complain(f"truncated: {len(data)} bytes is shorter than an ELF header")
+        return ObjectFacts(path=r.path, diagnostics=tuple(r.diagnostics))
+    cls = {1: 32, 2: 64}.get(data[4])
+    little = {1: True, 2: False}.get(data[5])
+    if cls is None or little is None:
+        r.complain(f"bad ELF identification (EI_CLASS {data[4]}, EI_DATA {data[5]})")
+        return ObjectFacts(path=r.path, diagnostics=tuple(r.diagnostics))
     end = "<" if little else ">"
     if cls == 64:
-        e_type, e_machine, _v, _entry, _phoff, e_shoff, e_flags, _eh, _phes, _phn, e_shentsize = struct.unpack_from(
-            end + "HHIQQQIHHHH", data, 16
+        e_type, e_machine, _v, _entry, _phoff, e_shoff, e_flags, _eh, _phes, _phn, e_shentsize, e_shnum, e_shstrndx = (
+            struct.unpack_from(end + "HHIQQQIHHHHHH", data, 16)
         )
     else:
-        e_type, e_machine, _v, _entry, _phoff, e_shoff, e_flags, _eh, _phes, _phn, e_shentsize = struct.unpack_from(
-            end + "HHIIIIIHHHH", data, 16
+        e_type, e_machine, _v, _entry, _phoff, e_shoff, e_flags, _eh, _phes, _phn, e_shentsize, e_shnum, e_shstrndx = (
+            struct.unpack_from(end + "HHIIIIIHHHHHH", data, 16)
         )
     base = dict(
         path=r.path,
         elf_class=cls,
         little_endian=little,
         machine=e_machine,
-        machine_name=str(elf["e_machine"]),
+        machine_name=_MACHINE_NAMES.get(e_machine, f"EM_{e_machine}"),
         arch=arch_of_machine(e_machine),
         e_type=e_type,
         e_flags=e_flags,
     )
-    shnum = elf.num_sections()
-    if e_shoff == 0 or shnum == 0:
+    if e_shoff == 0:
         r.complain("has no section header table")
         return ObjectFacts(diagnostics=tuple(r.diagnostics), **base)
+    hdr_fmt = end + ("IIQQQQIIQQ" if cls == 64 else "IIIIIIIIII")
+    hdr_size = struct.calcsize(hdr_fmt)
+    if e_shentsize != hdr_size:
+        r.complain(f"section header size {e_shentsize} is not {hdr_size}")
+        return ObjectFacts(diagnostics=tuple(r.diagnostics), **base)
+    if e_shoff + hdr_size > len(data):
+        r.complain(f"section header table offset {e_shoff:#x} lies past the end of the file ({len(data)} bytes)")
+        return ObjectFacts(diagnostics=tuple(r.diagnostics), **base)
+    # SHN_XINDEX escapes: more than 65279 sections keep the count and the name
+    # table's index in section header 0 (sh_size and sh_link).
+    first = struct.unpack_from(hdr_fmt, data, e_shoff)
+    shnum = e_shnum or first[5]
+    shstrndx = first[6] if e_shstrndx == SHN_XINDEX else e_shstrndx
     hdr_fmt = end + ("IIQQQQIIQQ" if cls == 64 else "IIIIIIIIII")
     hdr_size = struct.calcsize(hdr_fmt)
     if e_shentsize != hdr_size:
@@ -117,7 +138,6 @@ def _read(r: _Reader) -> ObjectFacts:
         table_end = e_shoff + shnum * hdr_size
     raw = list(struct.iter_unpack(hdr_fmt, data[e_shoff:table_end]))
     # Fields: name, type, flags, addr, offset, size, link, info, addralign, entsize.
-    shstrndx = elf.get_shstrndx()
     names = _section_names(r, raw, shstrndx)
     sizes = _uncompressed_sizes(r, raw, end, cls)
     groups, group_of = _groups(r, raw, names, end)
@@ -150,8 +170,9 @@ def _section_bytes(r: _Reader, raw: list[tuple], index: int) -> bytes:
         r.complain(f"section [{index}] data ({size} bytes at {offset:#x}) runs past the end of the file")
         return b""
     if h[2] & SHF_COMPRESSED:
-        assert r.elf is not None
         try:
+            if r.elf is None:
+                r.elf = ELFFile(io.BytesIO(r.data))
             return r.elf.get_section(index).data()
         except Exception as exc:  # zlib/zstd errors, unknown ch_type
             r.complain(f"section [{index}] cannot be decompressed: {exc}")
@@ -164,7 +185,7 @@ def _section_names(r: _Reader, raw: list[tuple], shstrndx: int) -> list[str]:
         r.complain(f"section name table index {shstrndx} is out of range")
         return [f"[{i}]" for i in range(len(raw))]
     table = _section_bytes(r, raw, shstrndx)
-    return [_cstring(table, h[0]) if h[0] < len(table) else f"[{i}]" for i, h in enumerate(raw)]
+    return _names_at(table, tuple(h[0] for h in raw))
 
 
 def _cstring(table: bytes, offset: int) -> str:
@@ -236,13 +257,7 @@ def _symbols(r: _Reader, raw: list[tuple], index: int, end: str, cls: int) -> Sy
     else:
         r.complain(f"symbol table's string table index {strtab_index} is out of range")
         strtab = b""
-    cache: dict[int, str] = {}
-    names = []
-    for off in columns[name_i]:
-        name = cache.get(off)
-        if name is None:
-            name = cache[off] = _cstring(strtab, off) if off < len(strtab) else ""
-        names.append(name)
+    names = _names_at(strtab, columns[name_i])
     shndx = array("I", columns[shndx_i])
     if SHN_XINDEX in columns[shndx_i]:
         _resolve_xindex(r, raw, index, shndx, end)
@@ -255,6 +270,26 @@ def _symbols(r: _Reader, raw: list[tuple], index: int, end: str, cls: int) -> Sy
         shndx=shndx,
         first_global=h[7],
     )
+
+
+def _names_at(strtab: bytes, offsets: tuple[int, ...]) -> list[str]:
+    """The strings at ``offsets`` of a string table: split once, look up by start offset.
+
+    Offsets into the middle of a string (suffix sharing) fall back to a scan.
+    """
+    parts = strtab.split(b"\0")
+    starts = list(accumulate((len(p) + 1 for p in parts), initial=0))
+    if strtab.isascii():
+        decoded = strtab.decode("ascii").split("\0")
+    else:
+        decoded = [p.decode("utf-8", "replace") for p in parts]
+    table = dict(zip(starts, decoded))
+    names = list(map(table.get, offsets))
+    if None in names:
+        for i, off in enumerate(offsets):
+            if names[i] is None:
+                names[i] = _cstring(strtab, off) if off < len(strtab) else ""
+    return names  # type: ignore[return-value]
 
 
 def _resolve_xindex(r: _Reader, raw: list[tuple], symtab: int, shndx: array, end: str) -> None:
