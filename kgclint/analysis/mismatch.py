@@ -35,9 +35,10 @@ reason kgclint invents).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
 from functools import lru_cache
 
 from kgclint.elf.facts import SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_SECTION, ObjectFacts
@@ -103,20 +104,29 @@ class Mismatch:
         return f"{source} (section: {self.fromsec}) -> {self.tosym} (section: {self.tosec})"
 
 
-def match(name: str, patterns: Sequence[str]) -> bool:
-    """modpost's ``match()``: fnmatch against any pattern."""
-    return any(fnmatchcase(name, p) for p in patterns)
+def match(name: str, patterns: tuple[str, ...]) -> bool:
+    """modpost's ``match()``: fnmatch against any pattern (one compiled regex per pattern list)."""
+    return _compiled(patterns)(name) is not None
 
 
 @lru_cache(maxsize=None)
+def _compiled(patterns: tuple[str, ...]):
+    return re.compile("|".join(f"(?:{translate(p)})" for p in patterns)).match
+
+
+_WHITE = _compiled(SECTION_WHITE_LIST)
+_FROM = tuple((check, _compiled(check.fromsec)) for check in CHECKS)
+
+
+@lru_cache(maxsize=1 << 16)
 def checks_from(fromsec: str) -> tuple[Check, ...]:
     """The checks whose ``fromsec`` list matches a section name (memoised: names repeat across objects)."""
-    if match(fromsec, SECTION_WHITE_LIST):
+    if _WHITE(fromsec):
         return ()
-    return tuple(c for c in CHECKS if match(fromsec, c.fromsec))
+    return tuple(check for check, matches in _FROM if matches(fromsec))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1 << 16)
 def mismatch_kind(fromsec: str, tosec: str) -> str | None:
     """modpost's ``section_mismatch()``: the first check that forbids fromsec -> tosec, or None."""
     if not tosec:
@@ -325,10 +335,11 @@ def local_only(facts: ObjectFacts) -> bool:
 class ObjectSummary:
     """What one object contributes to a tree-wide check, small enough to send between processes.
 
-    ``definitions`` are its global (strong and weak) definitions with their
-    sections; ``local`` the mismatches found inside it; ``undefined`` the
-    undefined symbols referenced from each checked section, to be resolved
-    against every other object's definitions.
+    ``strong``/``weak`` are its global definitions with their sections;
+    ``local`` the mismatches found inside it; ``undefined`` the undefined
+    symbols referenced from each checked section, to be resolved against
+    every other object's definitions; ``references`` every strong undefined
+    symbol (what makes ld extract archive members).
     """
 
     path: str
@@ -336,6 +347,7 @@ class ObjectSummary:
     weak: tuple[tuple[str, str], ...]
     local: tuple[Mismatch, ...]
     undefined: tuple[tuple[str, frozenset[str]], ...]
+    references: frozenset[str] = frozenset()
 
 
 def summarize(facts: ObjectFacts, section_bytes: SectionBytes | None = None) -> ObjectSummary:
@@ -364,8 +376,10 @@ def summarize(facts: ObjectFacts, section_bytes: SectionBytes | None = None) -> 
         if names:
             undefined.setdefault(fromsec, set()).update(names)
     local = check_object(facts, {}, section_bytes)
+    references = frozenset(symbols.names[i] for i in range(symbols.first_global, len(symbols))
+                           if symbols.shndx[i] == SHN_UNDEF and symbols.bind(i) == STB_GLOBAL and symbols.names[i])
     return ObjectSummary(facts.path, tuple(strong), tuple(weak), tuple(local),
-                         tuple((k, frozenset(v)) for k, v in sorted(undefined.items())))
+                         tuple((k, frozenset(v)) for k, v in sorted(undefined.items())), references)
 
 
 def index_of(summaries: Iterable[ObjectSummary]) -> dict[str, tuple[str, str]]:

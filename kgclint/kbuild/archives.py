@@ -144,23 +144,13 @@ class ArchiveLinkResult:
                 self.whole_defined.setdefault(name, path)
             for name in refs:
                 undefined.setdefault(name, path)
-        available = set(self.whole_defined)
-        changed = True
-        while changed:
-            changed = False
-            for member in self.members:
-                key = (member.archive, member.name)
-                if key in self.extracted:
-                    continue
-                wanted = sorted(n for n in member.defined if n in undefined and n not in available)
-                if not wanted:
-                    continue
-                self.extracted[key] = (wanted[0], undefined[wanted[0]])
+        keys = [((m.archive, m.name), m.defined, m.undefined) for m in self.members]
+        taken = extract([(set(self.whole_defined), set(undefined))], keys, undefined)
+        for member in self.members:
+            key = (member.archive, member.name)
+            if key in taken:
+                self.extracted[key] = taken[key]
                 self._linked.append((member.path, self._member_facts[key]))
-                available |= member.defined
-                for name in member.undefined:
-                    undefined.setdefault(name, member.path)
-                changed = True
         self.left_out = [m for m in self.members if (m.archive, m.name) not in self.extracted]
 
     def _read(self, path: str | None) -> ObjectFacts | None:
@@ -211,6 +201,41 @@ class ArchiveLinkResult:
     def linked(self) -> list[tuple[str, ObjectFacts]]:
         """Every object the link takes: in whole, and the archive members it extracts."""
         return self._linked
+
+
+def extract(whole, members, first_referrer: dict[str, str] | None = None) -> dict:
+    """ld's archive-group extraction: which members are taken, and the symbol that pulls each.
+
+    ``whole`` is (defined, undefined) symbol sets of what is linked in
+    whole; ``members`` is (key, defined, undefined) per archive member in
+    link order. A member is taken when it defines a symbol that is
+    undefined so far; its own undefined symbols then count, and the members
+    are scanned again until nothing changes (``--start-group``). Returns
+    key -> (symbol, who referenced it first) for every member taken.
+    """
+    available: set[str] = set()
+    referrer: dict[str, str] = dict(first_referrer or {})
+    undefined: set[str] = set()
+    for defined, refs in whole:
+        available |= defined
+        undefined |= refs
+    taken: dict = {}
+    changed = True
+    while changed:
+        changed = False
+        for key, defined, refs in members:
+            if key in taken:
+                continue
+            wanted = sorted(n for n in defined if n in undefined and n not in available)
+            if not wanted:
+                continue
+            taken[key] = (wanted[0], referrer.get(wanted[0], ""))
+            available |= defined
+            for name in refs:
+                undefined.add(name)
+                referrer.setdefault(name, str(key))
+            changed = True
+    return taken
 
 
 def _strip_build(path: str, project: Project) -> str:
