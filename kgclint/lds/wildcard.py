@@ -83,3 +83,18 @@ def file_matches(pattern: str, file: str) -> bool:
     if not p_archive:
         return not in_archive and matches(p_member or "*", file)
     return in_archive and matches(p_archive, archive) and matches(p_member or "*", member)
+
+
+#: The literal head of a pattern that names gcc's -ffunction-sections/-fdata-sections namespace:
+#: ".text.", ".text.unlikely.", ".data.", ".data.rel.ro.", ".rodata.", ".bss.", ".sdata."…
+COMPILER_HEAD = re.compile(r"\.(text|data|rodata|bss|sdata|sbss|srodata|tdata|tbss)(\.[a-z]+)*\.\Z")
+
+
+def literal_head(pattern: str) -> str:
+    """The part of a wildcard pattern before its first wildcard character."""
+    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+
+
+def compiler_wildcard(pattern: str) -> bool:
+    """A wildcard over the compiler's own section names (``.text.*``, ``.data.rel.ro.*``), not a custom one."""
+    return is_wildcard(pattern) and COMPILER_HEAD.match(literal_head(pattern)) is not None

@@ -12,6 +12,7 @@ from kgclint.lds import ast
 from kgclint.lds.fix import wrap_in_keep
 from kgclint.lds.model import Description, ScriptModel, walk
 from kgclint.lds.sources import SourceView
+from kgclint.lds.wildcard import compiler_wildcard
 from kgclint.location import Location, Related
 from kgclint.placement import SectionPlacement, placement_name
 from kgclint.project import Project
@@ -44,10 +45,41 @@ def fixed_reason(model: ScriptModel, description: Description) -> tuple[str, Loc
             return "after a location-counter assignment to a constant", command.location
         i -= 1
     first = not any(isinstance(c, (ast.InputSection, ast.Data)) for c in commands[: description.position])
+    if first and description.overlay is None:
+        before = _sections_level_before(model, output)
+        if before is not None:
+            return "first in an output section placed by a location-counter assignment to a constant", before
     if first and constant(output.address):
         return f"first in output section {output.name} at a fixed address", output.location
     if first and description.overlay is not None and constant(description.overlay.start):
         return f"first in overlay section {output.name} at a fixed address", description.overlay.location
+    return None
+
+
+def generic(description: Description) -> bool:
+    """A description of the compiler's own sections (``.text``, ``*(.text.*)``): the image's bulk, not entry code."""
+    return any(
+        p.pattern in (".text", ".data", ".rodata", ".bss") or compiler_wildcard(p.pattern)
+        for p in description.node.sections
+    )
+
+
+def _sections_level_before(model: ScriptModel, output: ast.OutputSection) -> Location | None:
+    """The ``. = <constant>`` at SECTIONS level that places ``output`` (only assignments in between)."""
+    for command in model.script.commands:
+        if not isinstance(command, ast.Sections):
+            continue
+        items = command.commands
+        for index, item in enumerate(items):
+            if item is not output:
+                continue
+            i = index - 1
+            while i >= 0 and isinstance(items[i], ast.Assignment):
+                assignment = items[i]
+                if assignment.target == "." and assignment.op == "=" and constant(assignment.value):
+                    return assignment.location
+                i -= 1
+            return None
     return None
 
 
@@ -92,6 +124,8 @@ class EntryCodeWithoutKeep(Rule):
             for description in model.descriptions:
                 if description.discard or description.keep:
                     continue  # a KEEP the linker rejects (OVERLAY, old ld.lld) is KGC205's
+                if generic(description):
+                    continue
                 reason = fixed_reason(model, description)
                 if reason is None:
                     continue
@@ -115,6 +149,8 @@ class EntryCodeWithoutKeep(Rule):
         for placement in sources.placements:
             if not is_code(placement) or sources.named_elsewhere(placement) or retained_by_flags(placement):
                 continue
+            if placement.symbol is not None and placement.symbol == info.model.entry:
+                continue  # the ENTRY symbol's section is a GC root in both linkers
             if info not in main_scripts(index, placement.location.path):
                 continue
             placed = info.model.place(object_name(placement.location.path), placement_name(placement.section))

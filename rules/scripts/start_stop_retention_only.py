@@ -28,10 +28,12 @@ class StartStopRetentionOnly(Rule):
     Why it breaks a kernel:
     GNU ld keeps every input section called <name> when __start_<name> or
     __stop_<name> is referenced (-z nostart-stop-gc, its default). ld.lld 13
-    and later default to -z start-stop-gc: the references keep nothing, the
-    linker still defines both symbols, and the table is silently empty. A
-    kernel that links with ld.lld (LLVM=1) loses the table without a word.
-    (Checked with GNU ld 2.40 and ld.lld 14 in tests/test_lds_oracle.py.)
+    and later default to -z start-stop-gc: the references keep nothing. When
+    the script has an output section called <name>, ld.lld still defines
+    both symbols and the table is silently empty; when the section is an
+    orphan, ld.lld drops it and the link fails ("undefined symbol:
+    __start_<name>"). (Both checked with GNU ld 2.40 and ld.lld 14 in
+    tests/test_lds_oracle.py.)
 
     Example:
     static const struct hook h __attribute__((used, section("mytab"))) = {...};
@@ -74,15 +76,25 @@ class StartStopRetentionOnly(Rule):
         for name, placements in sorted(groups.items()):
             walkers = sorted({loc for s in (f"__start_{name}", f"__stop_{name}") for loc in sources.referencing(s)})
             first = placements[0]
+            orphan = any(
+                info.model.place(object_name(first.location.path), name) is None
+                for info in main_scripts(index, first.location.path)
+            )
+            if orphan:
+                effect = f"ld.lld >= 13 (-z start-stop-gc) drops it and fails the link: undefined symbol __start_{name}"
+            else:
+                effect = (f"ld.lld >= 13 (-z start-stop-gc) drops it silently: the script's output section {name} "
+                          f"still defines the symbols and the table is empty")
             message = (
                 f"section {name} ({len(placements)} entr{'y' if len(placements) == 1 else 'ies'}) is kept only because "
-                f"code references __start_{name}/__stop_{name}: GNU ld keeps it by default, ld.lld >= 13 "
-                f"(-z start-stop-gc) drops it silently" + (" — this project links with ld.lld" if lld else "")
+                f"code references __start_{name}/__stop_{name}: GNU ld keeps it by default; {effect}"
+                + (" — this project links with ld.lld" if lld else "")
             )
             related = [Related(loc, f"walks {name} through __start_{name}/__stop_{name}") for loc in walkers[:5]]
             related += [Related(p.location, f"another entry in {name}") for p in placements[1:6]]
             yield self.finding(
                 message, first.location, related=related,
                 severity=Severity.ERROR if lld else None,
-                properties={"breakage": "silent", "linker": project.options.linker, "section": name},
+                properties={"breakage": "loud" if orphan else "silent", "linker": project.options.linker,
+                            "section": name},
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from kgclint.analysis.scripts import ScriptIndex
@@ -10,25 +9,11 @@ from kgclint.analysis.tables import is_alloc, main_scripts, object_name
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.lds.sources import SourceView
-from kgclint.lds.wildcard import is_wildcard
+from kgclint.lds.wildcard import compiler_wildcard, is_wildcard, literal_head
 from kgclint.location import Related
 from kgclint.placement import placement_name
 from kgclint.project import Project
 from kgclint.rule import Rule
-
-#: The literal head of a pattern that names gcc's -ffunction-sections/-fdata-sections namespace:
-#: ".text.", ".text.unlikely.", ".data.", ".data.rel.ro.", ".rodata.", ".bss.", ".sdata."…
-COMPILER_HEAD = re.compile(r"\.(text|data|rodata|bss|sdata|sbss|srodata|tdata|tbss)(\.[a-z]+)*\.\Z")
-
-
-def literal_head(pattern: str) -> str:
-    """The part of a wildcard pattern before its first wildcard character."""
-    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
-
-
-def compiler_wildcard(pattern: str) -> bool:
-    return is_wildcard(pattern) and COMPILER_HEAD.match(literal_head(pattern)) is not None
-
 
 def more_specific(pattern: str, than: str) -> bool:
     if not is_wildcard(pattern):

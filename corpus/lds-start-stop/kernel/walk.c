@@ -10,9 +10,11 @@ long sum_hooks(void)
 	return sum;
 }
 
+long hooks_total;
+
 void _start(void)
 {
-	sum_hooks();
+	hooks_total = sum_hooks();
 	for (;;)
 		;
 }
