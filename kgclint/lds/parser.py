@@ -325,10 +325,17 @@ class _Parser:
             self.next(Mode.SCRIPT)
             return ast.Keyword(word, self.loc(tok))
         self.next(Mode.SCRIPT)
-        raise ParseError(
+        self.error(
             f"unknown command '{word}' (expected SECTIONS, MEMORY, PHDRS, ENTRY, an assignment or another ld command)",
             self.loc(tok),
         )
+        # skip just its argument list or block, so the commands after it still count
+        if self.at("(", Mode.SCRIPT):
+            self.raw_parens()
+        elif self.at("{", Mode.SCRIPT):
+            self.raw_braces()
+        self.accept(";")
+        return None
 
     def common_statement(self, word: str) -> object:
         """Statements allowed anywhere: ASSERT, PROVIDE*, HIDDEN, INCLUDE, ENTRY. False when ``word`` is none."""
