@@ -74,9 +74,9 @@ class ExportLostInArchive(Rule):
                         related.append(Related(link.origin or member.origin, f"{link.archive} is linked as an archive: {link.reason}"))
                     when = _when(member.guards)
                     yield self.finding(
-                        f"{export.symbol} is exported but lost: {member.path} reaches the link only through "
+                        f"{export.symbol} is exported but never linked: {member.path} reaches the link only through "
                         f"{_archive_of(member.path)} and no built-in source references any symbol it defines, "
-                        f"so ld never takes it{when}; modules using {export.symbol} will not load "
+                        f"so ld leaves it out{when} and the export is missing from the image "
                         f"({model.describe_mode()})",
                         export.location,
                         related=related,
@@ -89,9 +89,9 @@ class ExportLostInArchive(Rule):
                 places = exports.get_by_symbol(symbol)
                 location = places[0].location if places else Location(member.path)
                 yield self.finding(
-                    f"{symbol} is exported but lost: ld does not extract {member.name} from {member.archive} "
-                    f"(no object linked in whole, and no extracted member, references a symbol it defines); "
-                    f"modules using {symbol} will not load ({model.describe_mode()}; proved on the archive's symbol tables)",
+                    f"{symbol} is exported but never linked: ld does not extract {member.name} from {member.archive} "
+                    f"(no object linked in whole, and no extracted member, references a symbol it defines), "
+                    f"so the export is missing from the image ({model.describe_mode()}; proved on the archive's symbol tables)",
                     location,
                     related=[Related(Location(member.archive), f"{member.name} is a member of this archive")],
                     properties={"mode": model.mode, "evidence": "objects"},
