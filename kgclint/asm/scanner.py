@@ -26,6 +26,8 @@ from kgclint.placement import SectionPlacement
 
 #: Longest physical line scanned; longer ones are reported and skipped (no kernel .S line comes close).
 MAX_LINE = 64 * 1024
+#: Diagnostics kept per text; the rest are counted in one last diagnostic.
+MAX_DIAGNOSTICS = 20
 
 #: Directives that change the current section. ``.popsection``/``.previous`` return to one.
 SWITCH_DIRECTIVES = frozenset(
@@ -217,6 +219,14 @@ class _Scanner:
     def diag(self, line: int, column: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.loc(line, column), message))
 
+    def capped_diagnostics(self) -> tuple[Diagnostic, ...]:
+        if len(self.diagnostics) <= MAX_DIAGNOSTICS:
+            return tuple(self.diagnostics)
+        kept = self.diagnostics[:MAX_DIAGNOSTICS]
+        last = self.diagnostics[MAX_DIAGNOSTICS]
+        more = len(self.diagnostics) - MAX_DIAGNOSTICS
+        return tuple(kept) + (Diagnostic(last.location, f"{more} more problems like the above not shown"),)
+
     # -- lexing ----------------------------------------------------------------------------
     def blank_long_lines(self) -> str:
         text = self.text
@@ -310,6 +320,8 @@ class _Scanner:
 
     # -- conditionals ----------------------------------------------------------------------
     def branch(self) -> tuple[tuple[int, int], ...]:
+        if not self.cpp_stack and not self.asm_stack:
+            return ()
         return tuple((c, b) for c, b in self.cpp_stack) + tuple((c, b) for c, b in self.asm_stack)
 
     def open_cond(self, kind: str, text: str, line: int, column: int) -> None:
@@ -519,7 +531,7 @@ class _Scanner:
             switches=tuple(self.switches),
             labels=tuple(dict.fromkeys(self.labels)),
             symbol_refs=refs,
-            diagnostics=tuple(self.diagnostics),
+            diagnostics=self.capped_diagnostics(),
             conditionals=tuple(
                 Conditional(c["kind"], tuple(c["conditions"]), c["has_else"], c["location"]) for c in self.conds
             ),

@@ -27,6 +27,9 @@ from kgclint.location import Location
 MAX_CHOICES = 1024
 #: Deepest chain of ``.macro`` invocations replayed.
 MAX_MACRO_DEPTH = 16
+#: Most push/pop/call events replayed per file or statement, over all configurations
+#: (macros that call each other twice over would otherwise grow exponentially).
+MAX_EVENTS = 200_000
 
 _PUSH_POP = frozenset({".pushsection", ".popsection"})
 
@@ -113,19 +116,19 @@ def _keys(facts: StackInput, relevant: list[int]) -> tuple[dict[Key, list[int]],
     return keys, options
 
 
-def configurations(facts: StackInput) -> Iterator[dict[Key, int]]:
+def configurations(facts: StackInput, keys: tuple[dict[Key, list[int]], dict[Key, int]] | None = None,
+                   ) -> Iterator[dict[Key, int]]:
     """Every consistent choice, as key → value: ``("symbol", X)`` → 0 (true) or 1 (false);
     ``("text", kind, conditions)`` → the branch number taken (== number of branches: none).
     At most MAX_CHOICES, in a fixed order."""
-    keys, options = _keys(facts, _relevant(facts))
-    ordered = sorted(keys, key=repr)
+    keys_, options = keys or _keys(facts, _relevant(facts))
+    ordered = sorted(keys_, key=repr)
     for values in itertools.islice(itertools.product(*(range(options[k]) for k in ordered)), MAX_CHOICES):
         yield dict(zip(ordered, values))
 
 
-def _branches(facts: StackInput, config: dict[Key, int]) -> dict[int, int]:
+def _branches(facts: StackInput, config: dict[Key, int], keys: dict[Key, list[int]]) -> dict[int, int]:
     """Conditional index → branch taken (-1: none) under a configuration."""
-    keys, _ = _keys(facts, _relevant(facts))
     choice: dict[int, int] = {}
     for key, value in config.items():
         for index in keys[key]:
@@ -153,10 +156,20 @@ def describe(config: dict[Key, int]) -> str:
     return "; ".join(parts)
 
 
-def run(facts: StackInput, config: dict[Key, int]) -> list[tuple[str, Location]]:
+class _Budget:
+    """Events left to replay; replay stops quietly when it runs out."""
+
+    def __init__(self, events: int) -> None:
+        self.left = events
+
+
+def run(facts: StackInput, config: dict[Key, int], budget: _Budget | None = None,
+        keys: dict[Key, list[int]] | None = None,
+        cache: dict[str | None, list[_Event]] | None = None) -> list[tuple[str, Location]]:
     """The stack problems of one configuration, in order."""
-    choice = _branches(facts, config)
-    cache: dict[str | None, list[_Event]] = {}
+    budget = budget or _Budget(MAX_EVENTS)
+    choice = _branches(facts, config, keys if keys is not None else _keys(facts, _relevant(facts))[0])
+    cache = {} if cache is None else cache
     stack: list[SectionSwitch] = []
     problems: list[tuple[str, Location]] = []
 
@@ -164,6 +177,9 @@ def run(facts: StackInput, config: dict[Key, int]) -> list[tuple[str, Location]]
         if macro not in cache:
             cache[macro] = _events(facts, macro)
         for event in cache[macro]:
+            if budget.left <= 0:
+                return
+            budget.left -= 1
             if any(choice.get(c, 0) != b for c, b in event.branch):
                 continue
             if event.call is not None:
@@ -191,8 +207,13 @@ def replay(facts: StackInput) -> tuple[StackProblem, ...]:
     """
     found: dict[tuple[str, Location], str] = {}
     everywhere: set[tuple[str, Location]] | None = None
-    for config in configurations(facts):
-        problems = run(facts, config)
+    budget = _Budget(MAX_EVENTS)
+    keys = _keys(facts, _relevant(facts))
+    cache: dict[str | None, list[_Event]] = {}
+    for config in configurations(facts, keys):
+        if budget.left <= 0:
+            break
+        problems = run(facts, config, budget, keys[0], cache)
         for problem in problems:
             if problem not in found:
                 found[problem] = describe(config)
