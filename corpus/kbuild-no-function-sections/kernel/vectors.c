@@ -1,0 +1,11 @@
+void vector_irq(void)
+{
+	for (;;)
+		;
+}
+
+void vector_swi(void)
+{
+	for (;;)
+		;
+}
