@@ -85,7 +85,7 @@ class ScriptIndex:
             result = parse(pp.text, facts.path, pp.linemap) if pp.text else None
             script = result.script if result else ast.Script(facts.path)
             return ScriptInfo(facts.path, ScriptModel(script, linker), pp.mode, arch, (diag,), tuple(notes), pp)
-        result = parse(pp.text, facts.path, pp.linemap)
+        result = self._parse(pp, facts.path)
         if pp.mode == MODE_ALL and result.diagnostics:
             groups = conditional_groups(facts.text)
             keep: frozenset[int] = frozenset()
@@ -101,7 +101,7 @@ class ScriptIndex:
                     break
                 keep = frozenset(wanted)
                 pp = pre.preprocess(facts.path, keep)
-                result = parse(pp.text, facts.path, pp.linemap)
+                result = self._parse(pp, facts.path)
                 if not result.diagnostics:
                     break
             if keep:
@@ -112,6 +112,14 @@ class ScriptIndex:
                 )
         return ScriptInfo(facts.path, ScriptModel(result.script, linker), pp.mode, arch,
                           tuple(result.diagnostics), tuple(notes), pp)
+
+    @staticmethod
+    def _parse(pp: Preprocessed, path: str):
+        """Parse preprocessed text; a fragment under an include/ directory is SECTIONS content."""
+        if "/include/" in f"/{path}":
+            # e.g. arch/um/include/asm/common.lds.S, #included into SECTIONS of the real scripts
+            return parse("SECTIONS {" + pp.text + "\n}", path, pp.linemap)
+        return parse(pp.text, path, pp.linemap)
 
     def _resolver(self, name: str, including: str):
         """INCLUDE for a plain script: next to the including file, then from the tree root."""

@@ -351,10 +351,11 @@ class Preprocessor:
                 return done.stdout, None, self._deps(done.stdout)
             missing = _MISSING.search(done.stderr)
             errors = [line for line in done.stderr.splitlines() if ": error: " in line]
-            if missing is None and errors and all("#error" in line for line in errors):
-                # cpp goes on after #error; a header's sanity check against a configuration
-                # kgclint made up (all-branches) must not hide the script.
-                notes.extend(f"ignored {line.replace(str(self.setup.root) + '/', '')}" for line in errors)
+            if missing is None and errors and "fatal error" not in done.stderr:
+                # cpp goes on after #error and after a bad #if: a header's sanity check against a
+                # configuration kgclint made up, or a compiler-predefined macro the host cpp lacks
+                # (__XTENSA_CALL0_ABI__), must not hide the script. The notes say what happened.
+                notes.extend(f"cpp: {line.replace(str(self.setup.root) + '/', '')}" for line in errors[:5])
                 return done.stdout, None, self._deps(done.stdout)
             if missing is None:
                 first = next((line for line in done.stderr.splitlines() if "error" in line), done.stderr.strip())

@@ -36,8 +36,8 @@ class Token:
 
 
 _NAME = {
-    Mode.EXPR: re.compile(r"[A-Za-z_.$~][A-Za-z0-9_.$~/\\]*"),
-    Mode.SCRIPT: re.compile(r"[A-Za-z_.$~/\\][A-Za-z0-9_.$~/\\+\-\[\]]*"),
+    Mode.EXPR: re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$~/\\]*"),
+    Mode.SCRIPT: re.compile(r"[A-Za-z_.$~/\\][A-Za-z0-9_.$~/\\+\-\[\]:]*"),
     Mode.WILD: re.compile(r"[A-Za-z0-9_.$~/\\+\-:\[\]*?^!]+"),
 }
 _NUMBER = re.compile(r"\$[0-9A-Fa-f]+|0[xX][0-9A-Fa-f]+[KkMm]?|[0-9][0-9A-Fa-f]*[hHoObBdD]?[KkMm]?")
