@@ -172,3 +172,34 @@ def test_config_reader():
     assert facts.unset == {"CONFIG_MODULES", "CONFIG_N"}
     assert [d.location.line for d in facts.diagnostics] == [7]
     assert kconfig.parse(SourceInput(".config", b"\x00\x00", None)).diagnostics
+
+
+def _tree(tmp_path, files: dict[str, str]):
+    from kgclint.analysis.kbuild import KbuildModel
+    from kgclint.inputs import InputKind
+    from kgclint.project import Options, Project
+
+    for path, text in files.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    facts = [kbuild.parse(SourceInput(p, t.encode(), None)) for p, t in files.items()
+             if p.rsplit("/", 1)[-1] in ("Makefile", "Kbuild")]
+    return Project(tmp_path, Options(), {InputKind.KBUILD: facts})
+
+
+def test_tree_missing_subdirectory_and_include_loop_are_findings(tmp_path):
+    from kgclint_rules.build.kbuild_not_followed import KbuildNotFollowed
+
+    project = _tree(tmp_path, {
+        "Kbuild": "obj-y += kernel/ gone/ empty/\ninclude loop.mk\n",
+        "loop.mk": "include Kbuild\n",
+        "kernel/Makefile": "obj-y += a.o\n",
+        "empty/README": "no makefile here\n",
+    })
+    findings = {(f.location.path, f.location.line, f.message.split(",")[0]) for f in KbuildNotFollowed().check(project)}
+    assert ("Kbuild", 1, "obj-y names 'gone/'") in findings
+    assert ("Kbuild", 1, "obj-y names 'empty/'") in findings
+    assert any(path == "loop.mk" and "recursive include" in m for path, _, m in findings)
+    from kgclint.analysis.kbuild import KbuildModel
+    assert "kernel/a.o" in project.analysis(KbuildModel).objects

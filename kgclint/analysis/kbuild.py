@@ -241,6 +241,14 @@ class KbuildModel:
             env["src"] = env["obj"] = Var(False, (Word(directory or "."),))
             env = evaluator.run(facts, env)
         self.directories.append(directory)
+        try:
+            self._members(directory, prefix, makefile, env, evaluator, exported, inherited, guards, conditional)
+        finally:
+            self.diagnostics.extend(evaluator.diagnostics)
+
+    def _members(self, directory: str, prefix: str, makefile: str, env: Env, evaluator: Evaluator, exported: Env,
+                 inherited: list[Word], guards: Guards, conditional: dict[str, ArchiveLink] | None) -> None:
+        """Kbuild's lists for one evaluated directory: objects, archive members, flags, then descent."""
         where = Location(makefile)
         words = lambda name: evaluator.value_words(name, env, where)  # noqa: E731
         obj_y = [w for w in words("obj-y")]

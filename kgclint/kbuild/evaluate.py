@@ -39,7 +39,7 @@ _MEMBERSHIP = re.compile(r"^(obj|lib|head|subdir|core|libs|drivers)-|(-y|-m|-obj
 
 def membership_variable(name: str) -> bool:
     """Whether a variable lists objects or directories Kbuild builds."""
-    return bool(_MEMBERSHIP.search(name))
+    return "flags" not in name and bool(_MEMBERSHIP.search(name))
 
 
 @dataclass(frozen=True, slots=True)
