@@ -126,3 +126,17 @@ def test_scanner_sees_the_directives_under_each_arch(arch):
     switching = bare_switches(scan(text, path="f.c", arch=arch, origin="inline-asm"))
     assert switching is not None and [s.directive for s in switching.switches] == [
         ".section", ".section", ".previous", ".previous"]
+
+
+def test_subsection_pairs_stay_in_gccs_section(tmp_path):
+    """`.subsection 1` … `.previous` puts out-of-line code later in the function's own section: not reported."""
+    pieces = ["1: nop\\n", ".subsection 1\\n", "2: jmp 1b\\n", ".previous\\n"]
+    source = ("int before(int x) { return x - 1; }\n"
+              "int f(int x) {\n" + "asm volatile(" + " ".join(f'"{p}"' for p in pieces) + ");\n"
+              "return x + 1; }\nint after(int x) { return x * 3; }\n")
+    done = _compile(tmp_path, source, "sub")
+    assert done.returncode == 0, done.stderr
+    assert set(_sections_of(tmp_path / "sub.o", ("before", "f", "after")).values()) == {".text"}
+    assert bare_switches(_scan(pieces)) is None
+    mixed = bare_switches(_scan(['.section .a,\\"a\\"\\n', ".subsection 1\\n", ".previous\\n", ".previous\\n"]))
+    assert mixed is not None and not mixed.paired

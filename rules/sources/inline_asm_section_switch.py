@@ -32,7 +32,10 @@ def bare_switches(scan: StackInput) -> Switching | None:
     """The statement's section switches outside any ``.pushsection`` of its own, or None if none.
 
     ``paired`` is true when every ``.section`` is closed by a ``.previous``
-    like brackets, so that push/pop is a word-for-word replacement.
+    like brackets, so that push/pop is a word-for-word replacement. A
+    statement whose only switches are ``.subsection N`` … ``.previous``
+    pairs is not reported: it stays in GCC's own section (out-of-line code
+    in a later subsection, an ARM idiom), which push/pop cannot name.
     """
     depth = 0
     bare: list[SectionSwitch] = []
@@ -45,14 +48,18 @@ def bare_switches(scan: StackInput) -> Switching | None:
             bare.append(switch)
     if not bare:
         return None
-    return Switching(tuple(bare), _well_nested([s.directive for s in bare]))
+    directives = [s.directive for s in bare]
+    if _well_nested(directives) and ".section" not in directives:
+        # `.subsection N` … `.previous`: out-of-line code in GCC's own section; push/pop cannot say that
+        return None
+    return Switching(tuple(bare), _well_nested(directives) and ".subsection" not in directives)
 
 
 def _well_nested(directives: list[str]) -> bool:
-    """``.section`` opens and ``.previous`` closes, like brackets; nothing else is allowed."""
+    """``.section``/``.subsection`` open and ``.previous`` closes, like brackets; nothing else is allowed."""
     open_ = 0
     for directive in directives:
-        if directive == ".section":
+        if directive in (".section", ".subsection"):
             open_ += 1
         elif directive == ".previous" and open_:
             open_ -= 1
@@ -137,7 +144,8 @@ class InlineAsmSectionSwitch(Rule):
     An ``asm()`` statement, in a function or at file scope, whose section
     directives are not inside a ``.pushsection``/``.popsection`` pair of
     its own: ``.section``, ``.previous``, ``.text``, ``.data``, ``.bss``,
-    ``.subsection``.
+    and ``.subsection`` unless it is only ``.subsection N`` … ``.previous``
+    (which stays in GCC's section).
 
     Why it breaks a kernel:
     GCC writes its own section directives around the statement and assumes
