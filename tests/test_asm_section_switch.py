@@ -13,6 +13,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from kgclint.asm.scanner import scan
+from kgclint.findings import Severity
 from kgclint.location import Location
 from kgclint_rules.sources.inline_asm_section_switch import bare_switches, message, plan_fix
 from toolchain import try_compile
@@ -68,9 +69,11 @@ def test_nested_previous_at_file_scope_silently_moves_later_functions(tmp_path):
     assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
     placed = _sections_of(tmp_path / "bad.o", ("after", "later"))
     assert set(placed.values()) == {"__ex_table"}  # code in the exception table, and no message
-    switching = bare_switches(_scan(NESTED))
-    assert switching is not None and switching.paired
-    assert "`.previous` returns to the section before the *last* switch" in message(switching)
+    switching = bare_switches(_scan(NESTED), top_level=True)
+    assert switching is not None and switching.paired and not switching.restored
+    assert switching.final == "__ex_table"
+    text, severity = message(switching, top_level=True)
+    assert "leaves the assembler in __ex_table" in text and severity is Severity.WARNING
 
 
 def test_nested_previous_in_a_function_breaks_the_build(tmp_path):
@@ -100,9 +103,9 @@ def test_fix_makes_the_same_code_correct(tmp_path):
 def test_text_switch_in_a_statement_is_reported_without_fix():
     pieces = [".data\\n", "x: .long 1\\n", ".text\\n"]
     switching = bare_switches(_scan(pieces))
-    assert switching is not None and not switching.paired
+    assert switching is not None and not switching.paired and switching.final == ".text"
     assert plan_fix(switching, _c_source(pieces, False).encode(), Location("f.c", 3, 1)) is None
-    assert "without restoring it" in message(switching)
+    assert "leaves the assembler in .text" in message(switching)[0]
 
 
 def test_section_inside_own_push_is_fine():
@@ -139,4 +142,35 @@ def test_subsection_pairs_stay_in_gccs_section(tmp_path):
     assert set(_sections_of(tmp_path / "sub.o", ("before", "f", "after")).values()) == {".text"}
     assert bare_switches(_scan(pieces)) is None
     mixed = bare_switches(_scan(['.section .a,\\"a\\"\\n', ".subsection 1\\n", ".previous\\n", ".previous\\n"]))
-    assert mixed is not None and not mixed.paired
+    assert mixed is not None and not mixed.paired and mixed.final == "subsection 1 of .a"
+
+
+FUNCTION_AT_FILE_SCOPE = [".text\\n", ".globl vide\\n", "vide: ret\\n"]
+
+
+def _file_scope_function_source() -> str:
+    asm = " ".join(f'"{p}"' for p in FUNCTION_AT_FILE_SCOPE)
+    return f"int a = 1;\nasm({asm});\nint b = 2;\nint g(int x) {{ return x + 1; }}\n"
+
+
+def test_file_scope_function_after_text_is_harmless_by_default(tmp_path):
+    done = _compile(tmp_path, _file_scope_function_source(), "fs")
+    assert done.returncode == 0, done.stderr
+    assert _sections_of(tmp_path / "fs.o", ("a", "b", "g")) == {"a": ".data", "b": ".data", "g": ".text"}
+    assert bare_switches(_scan(FUNCTION_AT_FILE_SCOPE), top_level=True) is None
+
+
+def test_file_scope_text_moves_data_without_toplevel_reorder(tmp_path):
+    """The documented exception: with -fno-toplevel-reorder GCC writes the statement in place."""
+    path = tmp_path / "nr.c"
+    path.write_text(_file_scope_function_source())
+    done = try_compile(path, tmp_path / "nr.o", flags=("-fno-pie", "-fno-toplevel-reorder"))
+    assert done.returncode == 0, done.stderr
+    assert _sections_of(tmp_path / "nr.o", ("b",)) == {"b": ".text"}
+
+
+def test_balanced_pair_in_a_function_is_a_note():
+    pieces = ['.section .fixup,\\"ax\\"\\n', "2: nop\\n", ".previous\\n"]
+    switching = bare_switches(_scan(pieces))
+    assert switching is not None and switching.paired and switching.restored
+    assert message(switching)[1] is Severity.INFO

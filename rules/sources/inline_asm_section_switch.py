@@ -22,24 +22,60 @@ _WORD = {d: re.compile(rb"(?<![\w.])" + re.escape(d.encode()) + rb"(?![\w.])") f
 
 @dataclass(frozen=True, slots=True)
 class Switching:
-    """One inline-asm statement's bare switches, and whether they nest as ``.section … .previous`` pairs."""
+    """One inline-asm statement's bare switches and where they leave the assembler.
+
+    ``paired``: the switches nest as ``.section`` … ``.previous`` brackets,
+    so push/pop is a word-for-word replacement. ``restored``: the statement
+    ends in the section GCC was in. ``final`` names where it ends otherwise.
+    """
 
     switches: tuple[SectionSwitch, ...]
     paired: bool
+    restored: bool
+    final: str
 
 
-def bare_switches(scan: StackInput) -> Switching | None:
-    """The statement's section switches outside any ``.pushsection`` of its own, or None if none.
+#: GCC's section at an asm statement inside a function, and the unknown one before it.
+_GCC = "<gcc>"
+_BEFORE = "<before>"
 
-    ``paired`` is true when every ``.section`` is closed by a ``.previous``
-    like brackets, so that push/pop is a word-for-word replacement. A
-    statement whose only switches are ``.subsection N`` … ``.previous``
-    pairs is not reported: it stays in GCC's own section (out-of-line code
-    in a later subsection, an ARM idiom), which push/pop cannot name.
+
+def _simulate(switches: Sequence[SectionSwitch], initial: str) -> tuple[str, str]:
+    """The assembler's (section, subsection) after the switches, starting in ``initial``."""
+    current: tuple[str, str] = (initial, "0")
+    previous: tuple[str, str] = (_BEFORE, "0")
+    stack: list[tuple[tuple[str, str], tuple[str, str]]] = []
+    for switch in switches:
+        d = switch.directive
+        if d == ".pushsection":
+            stack.append((current, previous))
+            previous, current = current, (switch.section or "?", "0")
+        elif d == ".popsection":
+            if stack:
+                current, previous = stack.pop()
+        elif d == ".previous":
+            current, previous = previous, current
+        elif d == ".subsection":
+            previous, current = current, (current[0], switch.args or "0")
+        else:
+            previous, current = current, (switch.section or "?", "0")
+    return current
+
+
+def bare_switches(scan: StackInput, top_level: bool = False) -> Switching | None:
+    """The statement's section switches outside any ``.pushsection`` of its own, or None if harmless.
+
+    GCC's section at a statement in a function is the function's; at file
+    scope it is ``.text`` (GCC emits ``.text`` first and, reordering
+    top-level statements as it does by default, writes file-scope asm right
+    after it). A statement that ends where GCC was and uses no ``.section``
+    (``.subsection N`` … ``.previous``, ARM's out-of-line idiom; a
+    file-scope function after ``.text``) is harmless and gives None.
     """
+    ordered = sorted(scan.switches, key=lambda s: s.offset)
     depth = 0
     bare: list[SectionSwitch] = []
-    for switch in sorted(scan.switches, key=lambda s: s.offset):
+    for switch in ordered:
         if switch.directive == ".pushsection":
             depth += 1
         elif switch.directive == ".popsection":
@@ -48,18 +84,31 @@ def bare_switches(scan: StackInput) -> Switching | None:
             bare.append(switch)
     if not bare:
         return None
+    initial = ".text" if top_level else _GCC
+    final = _simulate(ordered, initial)
+    restored = final == (initial, "0")
     directives = [s.directive for s in bare]
-    if _well_nested(directives) and ".section" not in directives:
-        # `.subsection N` … `.previous`: out-of-line code in GCC's own section; push/pop cannot say that
+    if restored and ".section" not in directives:
         return None
-    return Switching(tuple(bare), _well_nested(directives) and ".subsection" not in directives)
+    return Switching(tuple(bare), _well_nested(directives), restored, _describe_state(final, initial))
+
+
+def _describe_state(state: tuple[str, str], initial: str) -> str:
+    name, sub = state
+    if name == _GCC:
+        where = "GCC's own section"
+    elif name == _BEFORE:
+        where = "the section before GCC's last switch"
+    else:
+        where = name
+    return where if sub == "0" else f"subsection {sub} of {where}"
 
 
 def _well_nested(directives: list[str]) -> bool:
-    """``.section``/``.subsection`` open and ``.previous`` closes, like brackets; nothing else is allowed."""
+    """``.section`` opens and ``.previous`` closes, like brackets; nothing else is allowed."""
     open_ = 0
     for directive in directives:
-        if directive in (".section", ".subsection"):
+        if directive == ".section":
             open_ += 1
         elif directive == ".previous" and open_:
             open_ -= 1
@@ -68,23 +117,28 @@ def _well_nested(directives: list[str]) -> bool:
     return open_ == 0
 
 
-def message(switching: Switching) -> str:
-    """What is wrong with one statement's switches, in words."""
-    first = switching.switches[0]
-    if switching.paired:
-        return (
-            f"inline asm switches to {first.section or 'a section'} with `.section` and back with `.previous`: "
-            f"`.previous` returns to the section before the *last* switch, so when another `.section`/"
-            f"`.previous` pair nests inside (a macro such as an exception-table entry) or around it, the "
-            f"code after the statement lands in the wrong section; use `.pushsection`/`.popsection`"
-        )
-    written = ", ".join(f"`{s.directive}{' ' + s.section if s.directive == '.section' and s.section else ''}`"
-                        for s in switching.switches)
-    return (
-        f"inline asm changes the current section ({written}) without restoring it with `.popsection`: GCC "
-        f"assumes its own section is still current after the statement and emits the following code or data "
-        f"there; wrap the switch in `.pushsection`/`.popsection`"
+def message(switching: Switching, top_level: bool = False) -> tuple[str, Severity]:
+    """What is wrong with one statement's switches, in words, and how bad it is."""
+    written = ", ".join(
+        f"`{s.directive}{' ' + s.section if s.directive == '.section' and s.section else ''}`"
+        for s in switching.switches
     )
+    if not switching.restored:
+        consequence = (
+            "every function GCC writes afterwards without a `.section` of its own lands there"
+            if top_level else
+            "the rest of the function is assembled there (the assembler then rejects GCC's `.size`)"
+        )
+        return (
+            f"inline asm ({written}) leaves the assembler in {switching.final}, not in the section GCC was "
+            f"in: GCC does not know and {consequence}; use `.pushsection`/`.popsection`"
+        ), Severity.WARNING
+    return (
+        f"inline asm switches sections with {written}: it returns to GCC's section only because nothing "
+        f"nests inside or around it; `.previous` swaps with the section before the *last* switch, so one "
+        f"`.section`/`.previous` pair from a macro (an exception-table entry) inside another sends the "
+        f"following code into the table section; use `.pushsection`/`.popsection`"
+    ), Severity.INFO
 
 
 def _statement_span(source: bytes, start: int) -> tuple[int, int] | None:
@@ -141,11 +195,15 @@ class InlineAsmSectionSwitch(Rule):
     """Inline asm that changes sections with ``.section``/``.previous`` (or ``.text``/``.data``).
 
     What it finds:
-    An ``asm()`` statement, in a function or at file scope, whose section
-    directives are not inside a ``.pushsection``/``.popsection`` pair of
-    its own: ``.section``, ``.previous``, ``.text``, ``.data``, ``.bss``,
-    and ``.subsection`` unless it is only ``.subsection N`` … ``.previous``
-    (which stays in GCC's section).
+    An ``asm()`` statement, in a function or at file scope, that switches
+    sections with ``.section``, ``.previous``, ``.text``, ``.data``,
+    ``.bss`` or ``.subsection`` outside a ``.pushsection``/``.popsection``
+    pair of its own. A warning when it ends in another section than GCC's
+    (in a function: the function's; at file scope: ``.text``, where GCC's
+    default top-level reordering writes such statements); a note when
+    ``.section`` … ``.previous`` happens to return. ``.subsection N`` …
+    ``.previous`` alone, and a file-scope function after ``.text``, stay in
+    GCC's section and are not reported.
 
     Why it breaks a kernel:
     GCC writes its own section directives around the statement and assumes
@@ -158,6 +216,8 @@ class InlineAsmSectionSwitch(Rule):
     says nothing, and every function GCC emits afterwards without an
     explicit ``.section`` (without ``-ffunction-sections``) goes into the
     table section, where ``--gc-sections`` keeps or drops it with the table.
+    (With ``-fno-toplevel-reorder`` even a file-scope ``.text`` switch moves
+    the data that follows into ``.text``; Linux does not use that flag.)
 
     Example:
     asm(".section .fixup,\\"ax\\"\\n"
@@ -181,17 +241,18 @@ class InlineAsmSectionSwitch(Rule):
 
         sources: dict[str, bytes | None] = {}
         for statement in project.analysis(InlineAsmIndex).statements:
-            switching = bare_switches(statement.scan)
+            switching = bare_switches(statement.scan, statement.top_level)
             if switching is None:
                 continue
             fix = None
             if switching.paired:
-                path = switching.switches[0].location.path
+                path = statement.location.path
                 if path not in sources:
                     sources[path] = _read(project, path)
                 data = sources[path]
                 fix = plan_fix(switching, data, statement.location) if data is not None else None
-            yield self.finding(message(switching), switching.switches[0].location, fix=fix)
+            text, severity = message(switching, statement.top_level)
+            yield self.finding(text, statement.location, fix=fix, severity=severity)
 
 
 def _read(project: Project, path: str) -> bytes | None:

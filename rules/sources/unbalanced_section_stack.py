@@ -15,7 +15,7 @@ def _where(problem: StackProblem) -> str:
     return f" when {problem.condition}" if problem.condition else ""
 
 
-def statement_messages(scan: StackInput) -> Iterator[tuple[StackProblem, str]]:
+def statement_messages(scan: StackInput, top_level: bool = False) -> Iterator[tuple[StackProblem, str]]:
     """The stack problems of one inline-asm statement, each with its message."""
     for problem in replay(scan):
         if problem.kind == "pop-without-push":
@@ -23,11 +23,17 @@ def statement_messages(scan: StackInput) -> Iterator[tuple[StackProblem, str]]:
                 "inline asm pops a section it did not push: the assembler warns and ignores the "
                 "`.popsection`, so the code or data that follows is assembled into the wrong section"
             )
+        elif top_level:
+            yield problem, (
+                "file-scope asm pushes a section and never pops it: GCC writes such statements before its "
+                "functions and does not know, so every function it writes without a `.section` of its own "
+                "(no -ffunction-sections) is assembled into the pushed section, silently"
+            )
         else:
             yield problem, (
                 "inline asm pushes a section and never pops it: GCC assumes it is still in its own section "
-                "after the statement, so the rest of the function (and of the file) is assembled into the "
-                "pushed section"
+                "after the statement, so the rest of the function is assembled into the pushed section (the "
+                "assembler then rejects GCC's `.size` for the function)"
             )
 
 
@@ -86,5 +92,5 @@ class UnbalancedSectionStack(Rule):
         from kgclint.analysis.inline_asm import InlineAsmIndex
 
         for statement in project.analysis(InlineAsmIndex).statements:
-            for problem, message in statement_messages(statement.scan):
+            for problem, message in statement_messages(statement.scan, statement.top_level):
                 yield self.finding(message, problem.location, properties={"origin": "inline-asm", "kind": problem.kind})

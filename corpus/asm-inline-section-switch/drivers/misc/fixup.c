@@ -18,9 +18,15 @@ int probe_ok(int x)
 	return x + 2;
 }
 
-asm(".data\n"					/* expect: KGC104 */
-    "counter:	.long 0\n"
-    ".text\n");
+int probe_data(int x)
+{
+	asm volatile(".data\n"			/* expect: KGC104 */
+		     "counter:	.long 0\n"
+		     ".text\n");
+	return x + 3;
+}
 
-asm(".pushsection .probe.tbl,\"a\"\n"		/* expect: KGC105 */
-    ".long 1\n");
+/* A function written at file scope after .text: GCC is in .text there, so nothing to report. */
+asm(".text\n"
+    ".globl probe_stub\n"
+    "probe_stub:	ret\n");
