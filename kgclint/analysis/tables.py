@@ -248,32 +248,43 @@ class Tables:
         self.candidates: list[Candidate] = []
         self.tables: list[Table] = []
         for info in index.scripts:
-            for candidate in find_candidates(info, self.sources.referenced_names):
+            found = find_candidates(info, self.sources.referenced_names)
+            if not found:
+                continue
+            placed = self._placed_by_description(index, info)
+            for candidate in found:
                 self.candidates.append(candidate)
-                table = self._classify(candidate, index)
+                table = self._classify(candidate, placed.get(candidate.description.index, []))
                 if table is not None:
                     self.tables.append(table)
 
-    def _classify(self, candidate: Candidate, index: ScriptIndex) -> Table | None:
+    def _placed_by_description(self, index: ScriptIndex, info: ScriptInfo) -> dict[int, list[SectionPlacement]]:
+        """The source placements each description of ``info`` takes by first match (one pass, cached places)."""
+        by_description: dict[int, list[SectionPlacement]] = {}
+        linked: dict[str, bool] = {}
+        places: dict[tuple[str, str], int | None] = {}
+        for placement in self.sources.placements:
+            directory = placement.location.path.rpartition("/")[0]
+            if directory not in linked:
+                linked[directory] = info in index.scripts_for(placement.location.path)
+            if not linked[directory]:
+                continue
+            key = (object_name(placement.location.path), placement_name(placement.section))
+            if key not in places:
+                found = info.model.place(*key)
+                places[key] = found.description.index if found is not None and found.description else None
+            if places[key] is not None:
+                by_description.setdefault(places[key], []).append(placement)
+        return by_description
+
+    def _classify(self, candidate: Candidate, entries: list[SectionPlacement]) -> Table | None:
+        if not entries:
+            return None
         walkers = tuple(sorted({loc for name in candidate.symbols for loc in self.sources.referencing(name)},
                                key=lambda loc: (loc.path.endswith(".h"), loc)))
         if not walkers:
             return None
-        description = candidate.description
         model = candidate.script.model
-        entries: list[SectionPlacement] = []
-        for placement in self.sources.placements:
-            name = placement_name(placement.section)
-            if description.match(object_name(placement.location.path), name) is None:
-                continue
-            if candidate.script not in index.scripts_for(placement.location.path):
-                continue
-            placed = model.place(object_name(placement.location.path), name)
-            if placed is None or placed.description is None or placed.description.index != description.index:
-                continue
-            entries.append(placement)
-        if not entries:
-            return None
         named = tuple(p for p in entries if self.sources.named(p))
         kind = "table" if (len(entries) - len(named)) / len(entries) >= TABLE_SHARE else "range"
         unkept = tuple(p for p in entries if p not in named and not entry_kept(model, p))

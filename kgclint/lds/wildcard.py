@@ -72,8 +72,8 @@ def file_matches(pattern: str, file: str) -> bool:
     ``file`` is an object path (``kernel/fork.o``) or ``archive:member``.
     ld's ``archive:member`` patterns match members of archives; ``archive:``
     the whole archive; ``:member`` a file outside any archive. A pattern
-    without ``:`` is matched against the object's own name (the member
-    name for an archive member) and its full path.
+    without ``:`` is matched against the object's path (the member name
+    for an archive member).
     """
     archive, sep, member = file.rpartition(":") if ":" in file else ("", "", file)
     in_archive = bool(sep)
