@@ -18,6 +18,7 @@ from kgclint.discovery import find_root
 from kgclint.options import UsageError, add_lint_options, build_request
 from kgclint.patch import PatchError
 from kgclint.patch.apply import AppliedPatch, apply_patches, disk_reader
+from kgclint.patch.context import context_paths
 from kgclint.patch.parse import FilePatch, parse_patch, split_lines
 from kgclint.patch.select import caused_by_patch, needs_before
 
@@ -29,6 +30,10 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("patches", nargs="*", metavar="PATCH", help="patch files; '-' reads standard input")
     parser.add_argument("--git", metavar="A..B", help="lint the commits A..B of the git repository at the tree root")
+    parser.add_argument(
+        "--context", choices=("near", "tree"), default="near",
+        help="what else to read: the files beside the touched ones and the arch's linker scripts (near, default), or the whole tree",
+    )
     add_lint_options(parser)
     parser.set_defaults(func=run)
 
@@ -71,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except PatchError as exc:
         raise UsageError(f"patch not applied, nothing checked: {exc}") from exc
     request = build_request(args, [root])
+    if args.context == "near":
+        touched = {p for change in patch.changes.values() for p in (change.old_path, change.new_path) if p}
+        request = replace(request, paths=tuple(context_paths(root, touched, request.options.arch)))
     ruleset = load_rules()
     report_problems(ruleset, sys.stderr)
     after = run_check(replace(request, overlay={**patch.before, **patch.after}), ruleset)
