@@ -86,6 +86,7 @@ _LLD_RESERVED_PREFIX = (".ctors", ".dtors", ".jcr")
 #: Sections ld.lld drops while reading, before GC, so it never names them.
 _LLD_READ_DROPS = (".note.GNU-stack", ".note.GNU-split-stack", ".note.gnu.property", ".llvm_addrsig")
 
+SHT_MIPS_ABIFLAGS = 0x7000002A
 _NOT_SECTIONS = (SHT_NULL, SHT_SYMTAB, SHT_REL, SHT_RELA, SHT_SYMTAB_SHNDX)
 
 
@@ -96,6 +97,11 @@ class LinkObject:
     name: str
     match_name: str
     facts: ObjectFacts
+    lld_name: str = ""
+
+    def display(self, linker: str) -> str:
+        """The name the linker prints: GNU ld shows a thin member by its path, ld.lld as archive(path)."""
+        return (self.lld_name or self.name) if linker == "lld" else self.name
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -258,7 +264,7 @@ class GcResult:
 def format_removed(linker: str, obj: LinkObject, s: Section) -> str:
     """One line of ``--print-gc-sections`` output, as the linker writes it (without its program prefix)."""
     if linker == "lld":
-        return f"removing unused section {obj.name}:({s.name})"
+        return f"removing unused section {obj.display('lld')}:({s.name})"
     name = s.name
     if s.group and s.type != SHT_GROUP:
         sig = next((g.signature for g in obj.facts.groups if g.index == s.group), "")
@@ -391,7 +397,9 @@ class _Simulation:
             shstrndx_like = {s.index for s in f.sections if s.type == SHT_STRTAB and (s.index in symtab_links or s.name == ".shstrtab")}
             for s in f.sections:
                 sid = b + s.index
-                if self.comdat_dropped[sid] or not self._is_input_section(s, shstrndx_like):
+                if self.comdat_dropped[sid] and self.linker == "lld":
+                    continue  # ld.lld drops a duplicate COMDAT group while reading; GNU ld sweeps (and names) it
+                if not self._is_input_section(s, shstrndx_like, f.machine):
                     continue
                 self.candidate[sid] = 1
                 self.by_name.setdefault(s.name, []).append(sid)
@@ -401,14 +409,15 @@ class _Simulation:
                 self.relocs_of.setdefault(b + r.target, []).append(r)
         self._resolve_symbols()
 
-    def _is_input_section(self, s: Section, strtabs: set[int]) -> bool:
+    def _is_input_section(self, s: Section, strtabs: set[int], machine: int) -> bool:
         if s.type in _NOT_SECTIONS or s.index in strtabs:
             return False
         if self.linker == "lld":
             if s.type == SHT_GROUP or s.type == SHT_STRTAB or s.flags & SHF_EXCLUDE or s.name in _LLD_READ_DROPS:
                 return False
             return True
-        return not s.flags & SHF_EXCLUDE
+        # GNU ld's MIPS back end merges .MIPS.abiflags itself and excludes the inputs from GC.
+        return not s.flags & SHF_EXCLUDE and not (s.type == SHT_MIPS_ABIFLAGS and machine == EM_MIPS)
 
     def _resolve_symbols(self) -> None:
         """Global definitions: a strong one beats weak ones; otherwise the first wins (link order)."""
@@ -705,7 +714,8 @@ def archive_from_facts(
         # GNU ld prints a regular member as archive(member) and a thin one by its own path;
         # script file patterns see the member's name.
         name = (member.path or member.name) if facts.thin else label
-        members.append(LinkObject(name=name, match_name=posixpath.basename(member.name), facts=mfacts))
+        lld_name = f"{facts.path}({member.path or member.name})" if facts.thin else label
+        members.append(LinkObject(name=name, match_name=posixpath.basename(member.name), facts=mfacts, lld_name=lld_name))
     return LinkArchive(name=facts.path, members=tuple(members), index=facts.index, whole=whole), diagnostics
 
 
@@ -720,7 +730,7 @@ def dropped_pairs(result: GcResult) -> frozenset[tuple[str, str]]:
     out = set()
     for obj, s in result.dropped():
         section = bfd_section_name(obj, s) if result.linker == "bfd" else s.name
-        out.add((Path(obj.name).name, section))
+        out.add((Path(obj.display(result.linker)).name, section))
     return frozenset(out)
 
 
