@@ -714,7 +714,7 @@ def archive_from_facts(
         # GNU ld prints a regular member as archive(member) and a thin one by its own path;
         # script file patterns see the member's name.
         name = (member.path or member.name) if facts.thin else label
-        lld_name = f"{facts.path}({member.path or member.name})" if facts.thin else label
+        lld_name = label  # ld.lld: archive(member name as stored), thin or not
         members.append(LinkObject(name=name, match_name=posixpath.basename(member.name), facts=mfacts, lld_name=lld_name))
     return LinkArchive(name=facts.path, members=tuple(members), index=facts.index, whole=whole), diagnostics
 
