@@ -750,3 +750,118 @@ def load_script(path: Path, linker: str = "bfd") -> tuple[object, list[Diagnosti
     text = path.read_bytes().decode("utf-8", "replace")
     parsed = parse(text, str(path))
     return ScriptModel(parsed.script, linker=linker), list(parsed.diagnostics)
+
+
+# -- the link of a project ---------------------------------------------------------
+
+
+class ProjectLink:
+    """The link a project describes, and its GC under each linker (``project.analysis(ProjectLink)``).
+
+    With a build directory (``Options.build_dir``) it is Kbuild's final
+    vmlinux link, read from Kbuild's records (kgclint.builddir). Otherwise
+    every object of the project is linked whole, in path order, with every
+    archive as a library, under the project's only linker script (or the
+    one named ``vmlinux.lds``); the script's ENTRY is the entry.
+    """
+
+    inputs: list[LinkInput]
+    script: object | None
+    script_path: str | None
+    options: GcOptions
+    diagnostics: list[Diagnostic]
+    relocatable: ObjectFacts | None
+
+    def __init__(self, project) -> None:
+        from kgclint.inputs import InputKind
+
+        self._results = {}
+        self.diagnostics = []
+        self.relocatable = None
+        options = project.options
+        known: dict[Path, object] = {}
+        for kind in (InputKind.OBJECT, InputKind.ARCHIVE):
+            for facts in project.facts(kind):
+                known[_resolved(project.absolute(facts.path))] = facts
+        self.script, self.script_path = None, None
+        if options.build_dir is not None:
+            from kgclint.builddir import vmlinux_link
+
+            link = vmlinux_link(Path(options.build_dir))
+            self.inputs = []
+            for item in link.items:
+                path = link.build_dir / item.path
+                self.inputs.append(self._load(path, item.path, item.whole, known))
+            if link.script:
+                self.script_path = link.script
+                self.script, diags = load_script(link.build_dir / link.script, options.linker)
+                self.diagnostics += diags
+            self.options = GcOptions(options.linker, link.entry, link.undefined, link.start_stop_gc)
+            if link.relocatable:
+                cached = known.get(_resolved(link.build_dir / link.relocatable))
+                self.relocatable = cached if isinstance(cached, ObjectFacts) else None
+            return
+        self.inputs = []
+        for facts in sorted(project.facts(InputKind.OBJECT), key=lambda f: f.path):
+            if posixpath.basename(facts.path) == "vmlinux.o" or not facts.ok:
+                continue
+            self.inputs.append(LinkObject(facts.path, facts.path, facts, facts.path))
+        for facts in sorted(project.facts(InputKind.ARCHIVE), key=lambda f: f.path):
+            archive, diags = archive_from_facts(facts, project.absolute(facts.path).parent)
+            self.inputs.append(archive)
+            self.diagnostics += [d for d in diags if d not in facts.diagnostics]
+        self._pick_script(project)
+        self.options = GcOptions(options.linker)
+
+    def _pick_script(self, project) -> None:
+        try:
+            from kgclint.analysis.scripts import ScriptIndex
+        except ImportError:
+            return
+        infos = project.analysis(ScriptIndex).scripts
+        if not infos:
+            return
+        chosen = next((i for i in infos if posixpath.basename(i.path).startswith("vmlinux.lds")), None)
+        if chosen is None and len(infos) == 1:
+            chosen = infos[0]
+        if chosen is not None:
+            self.script, self.script_path = chosen.model, chosen.path
+
+    def _load(self, path: Path, display: str, whole: bool, known: dict[Path, object]) -> LinkInput:
+        facts = known.get(_resolved(path))
+        try:
+            if facts is None:
+                data = path.read_bytes()
+                if display.endswith(".a"):
+                    facts = read_archive(data, display)
+                else:
+                    facts = read_object(data, display)
+        except OSError as exc:
+            self.diagnostics.append(Diagnostic(Location(display), f"{display}: cannot be read: {exc.strerror}"))
+            facts = read_object(b"", display)
+        if isinstance(facts, ArchiveFacts):
+            archive, diags = archive_from_facts(facts, path.parent, whole)
+            self.diagnostics += diags
+            return archive
+        assert isinstance(facts, ObjectFacts)
+        return LinkObject(display, display, facts, display)
+
+    def result(self, linker: str | None = None) -> GcResult:
+        """GC of this link under ``linker`` (default: the project's)."""
+        linker = linker or self.options.linker
+        if linker not in self._results:
+            opts = GcOptions(linker, self.options.entry, self.options.undefined, self.options.start_stop_gc)
+            model = self.script
+            if model is not None and getattr(model, "linker", linker) != linker:
+                from kgclint.lds.model import ScriptModel
+
+                model = ScriptModel(model.script, linker=linker)  # type: ignore[attr-defined]
+            self._results[linker] = simulate(self.inputs, model, opts)
+        return self._results[linker]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
