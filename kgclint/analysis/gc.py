@@ -220,7 +220,27 @@ class GcResult:
     via: dict[int, str]
     roots: dict[int, Root]
     comdat_dropped: bytearray
+    definitions: dict[str, int] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    simulation: object | None = field(default=None, repr=False)
+
+    def referrers(self, sid: int) -> list[tuple[int, str]]:
+        """(section id, symbol) of every relocation that points at ``sid``, directly or as ``__start_``/``__stop_``."""
+        sim = self.simulation
+        assert isinstance(sim, _Simulation)
+        name = self.locate(sid)[1].name
+        out = []
+        for k, obj in enumerate(self.objects):
+            targets = sim._row_targets(k)
+            names = obj.facts.symbols.names
+            for r in obj.facts.relocations:
+                for row in set(r.symbols):
+                    if row >= len(targets):
+                        continue
+                    t = targets[row]
+                    if t == sid or t == -3 and sim._start_stop_section(names[row]) == name:
+                        out.append((self.base[k] + r.target, names[row] or "(section)"))
+        return sorted(set(out))
 
     def locate(self, sid: int) -> tuple[LinkObject, Section]:
         """The object and section of a section id."""
@@ -655,6 +675,8 @@ class _Simulation:
             via=self.via,
             roots=self.roots,
             comdat_dropped=self.comdat_dropped,
+            definitions=self.definitions,
+            simulation=self,
         )
 
 
