@@ -1,0 +1,109 @@
+"""``kgclint audit``: rows, statuses and evidence on corpus trees, in Markdown, JSON and HTML (seen in Chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kgclint.cli import main
+from toolchain import require
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "case"
+    shutil.copytree(CORPUS / "lds-table-without-keep", root)
+    return root
+
+
+def audit(tree: Path, fmt: str, out: Path) -> str:
+    assert main(["audit", "--arch", "x86", "--root", str(tree), "--no-cache", "-j1", "--format", fmt, "-o", str(out)]) == 0
+    return out.read_text()
+
+
+def test_json_rows_status_evidence_and_fix(tree, tmp_path):
+    document = json.loads(audit(tree, "json", tmp_path / "a.json"))
+    assert document["arch"] == "x86" and document["scripts"] == ["arch/x86/kernel/vmlinux.lds"]
+    assert document["summary"] == {"would be dropped": 1, "unknown": 0, "kept": 2}
+    dropped = document["rows"][0]
+    assert (dropped["kind"], dropped["pattern"], dropped["status"], dropped["breakage"]) == ("table", "*(.mytab)", "would be dropped", "silent")
+    assert dropped["location"] == {"path": "arch/x86/kernel/vmlinux.lds", "line": 10}
+    places = {(e["path"], e["line"]) for e in dropped["evidence"]}
+    assert {("kernel/walk.c", 8), ("drivers/mytab/entries.c", 6), ("drivers/mytab/asm_entry.S", 2)} <= places
+    assert dropped["fix"].startswith("KEEP(*(.mytab)) at arch/x86/kernel/vmlinux.lds:10")
+    assert [r["pattern"] for r in document["rows"] if r["kind"] == "entry"] == ["ENTRY(_start)"]
+
+
+def test_markdown_and_fix_turns_the_row_kept(tree, tmp_path, capsys):
+    text = audit(tree, "md", tmp_path / "a.md")
+    assert "verdict: **1 would be dropped, 0 unknown, 2 kept**" in text
+    assert "| would be dropped | table | `*(.mytab)` | .rodata | arch/x86/kernel/vmlinux.lds:10:3 | 3 (3) | silent |" in text
+    assert main(["check", str(tree), "--no-cache", "-j1", "--fix"]) == 0
+    capsys.readouterr()
+    again = audit(tree, "md", tmp_path / "b.md")
+    assert "verdict: **0 would be dropped, 0 unknown, 3 kept**" in again
+    assert "| kept | walked | `KEEP(*(.mytab))` |" in again or "| kept | table | `KEEP(*(.mytab))` |" in again
+
+
+def test_same_bytes_every_run(tree, tmp_path):
+    for fmt in ("md", "json", "html"):
+        assert audit(tree, fmt, tmp_path / f"1.{fmt}") == audit(tree, fmt, tmp_path / f"2.{fmt}")
+
+
+def test_unknown_arch_is_a_usage_error(tree, capsys):
+    assert main(["audit", "--arch", "nosuch", "--root", str(tree), "--no-cache"]) == 2
+    assert "no such architecture" in capsys.readouterr().err
+
+
+SORT_BY_ENTRIES = """<script>
+document.querySelectorAll('th')[5].click();
+document.body.setAttribute('data-first', document.querySelector('#audit tbody tr td:nth-child(3)').textContent);
+</script></body>"""
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return name
+    return require("chromium")
+
+
+def dump_dom(page: Path) -> str:
+    done = subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_html_as_a_person_sees_it_in_chromium(tree, tmp_path):
+    page = tmp_path / "audit.html"
+    audit(tree, "html", page)
+    dom = dump_dom(page)
+    assert "<title>kgclint arch readiness audit: x86</title>" in dom
+    assert re.search(r'id="summary">1 would be dropped, 0 unknown, 2 kept \(3 rows\)', dom)
+    body = dom.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr") == 3
+    assert re.search(r'href="file://[^"]*/arch/x86/kernel/vmlinux.lds#L10">arch/x86/kernel/vmlinux.lds:10</a>', dom)
+    first = re.findall(r"<td><code>([^<]*)</code></td>", body)
+    assert first[0] == "*(.mytab)"  # dropped rows first
+    # clicking a heading sorts by that column (entries: the ENTRY row has 0 and comes first)
+    sorted_page = tmp_path / "sorted.html"
+    sorted_page.write_text(page.read_text().replace("</body>", SORT_BY_ENTRIES))
+    after = dump_dom(sorted_page)
+    assert 'data-first="ENTRY(_start)"' in after
+    assert 'class="sorted-asc"' in after
+    shot = tmp_path / "audit.png"
+    subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1400,700", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )
+    assert shot.stat().st_size > 10_000
