@@ -224,6 +224,43 @@ class GcResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     simulation: object | None = field(default=None, repr=False)
 
+    def referenced(self) -> bytearray:
+        """1 for every section some relocation (from any section, live or not) points at by symbol."""
+        cached = getattr(self, "_referenced", None)
+        if cached is not None:
+            return cached
+        sim = self.simulation
+        assert isinstance(sim, _Simulation)
+        marks = bytearray(len(self.live))
+        for k, obj in enumerate(self.objects):
+            targets = sim._row_targets(k)
+            for r in obj.facts.relocations:
+                if obj.facts.sections[r.target].name == ".eh_frame":
+                    continue
+                for row in set(r.symbols):
+                    if row < len(targets) and targets[row] >= 0 and targets[row] != self.base[k] + r.target:
+                        marks[targets[row]] = 1
+        self._referenced = marks
+        return marks
+
+    def users(self, names: set[str], live_only: bool = True) -> dict[str, list[int]]:
+        """For each symbol name, the (live) sections whose relocations use it."""
+        found: dict[str, list[int]] = {}
+        if not names:
+            return found
+        for k, obj in enumerate(self.objects):
+            syms = obj.facts.symbols.names
+            rows = {i for i, n in enumerate(syms) if n in names}
+            if not rows:
+                continue
+            for r in obj.facts.relocations:
+                sid = self.base[k] + r.target
+                if live_only and not self.live[sid]:
+                    continue
+                for row in rows.intersection(r.symbols):
+                    found.setdefault(syms[row], []).append(sid)
+        return found
+
     def referrers(self, sid: int) -> list[tuple[int, str]]:
         """(section id, symbol) of every relocation that points at ``sid``, directly or as ``__start_``/``__stop_``."""
         sim = self.simulation
@@ -801,6 +838,7 @@ class ProjectLink:
         self.diagnostics = []
         self.relocatable = None
         options = project.options
+        self.build_dir: Path | None = Path(options.build_dir).resolve() if options.build_dir is not None else None
         known: dict[Path, object] = {}
         for kind in (InputKind.OBJECT, InputKind.ARCHIVE):
             for facts in project.facts(kind):
@@ -809,7 +847,7 @@ class ProjectLink:
         if options.build_dir is not None:
             from kgclint.builddir import vmlinux_link
 
-            link = vmlinux_link(Path(options.build_dir))
+            link = vmlinux_link(self.build_dir)
             self.inputs = []
             for item in link.items:
                 path = link.build_dir / item.path
