@@ -401,6 +401,53 @@ def run_config(data: bytes) -> object:
     return results
 
 
+PATCH_SEEDS = (
+    b"From 1 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n\n---\n"
+    b"diff --git a/drivers/x/f.c b/drivers/x/f.c\nindex 1..2 100644\n--- a/drivers/x/f.c\n+++ b/drivers/x/f.c\n"
+    b"@@ -1,3 +1,4 @@\n int a;\n-int b;\n+int b __attribute__((section(\".x\")));\n+int c;\n int d;\n"
+    b"diff --git a/new.S b/new.S\nnew file mode 100644\n--- /dev/null\n+++ b/new.S\n@@ -0,0 +1 @@\n+.text\n"
+    b"\\ No newline at end of file\n-- \n2.40\n",
+    b"--- a/Makefile\t2024-01-01\n+++ b/Makefile\n@@ -1 +1 @@\n-obj-y += a.o\n+obj-y += b.o\n"
+    b"diff --git a/old.lds b/moved.lds\nsimilarity index 90%\nrename from old.lds\nrename to moved.lds\n"
+    b"diff --git \"a/t\\tab.c\" \"b/t\\tab.c\"\ndeleted file mode 100644\n--- \"a/t\\tab.c\"\n+++ /dev/null\n"
+    b"@@ -1 +0,0 @@\n-x\ndiff --git a/l b/l\nnew file mode 120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+../../etc\n",
+)
+PATCH_TOKENS = (b"diff --git a/", b" b/", b"--- a/", b"+++ b/", b"--- /dev/null\n", b"+++ /dev/null\n",
+                b"@@ -1,2 +1,3 @@\n", b"@@ -0,0 +1 @@\n", b"@@ -", b" +", b" @@", b"\n", b"+", b"-", b" ",
+                b"new file mode 100644\n", b"deleted file mode 100644\n", b"new file mode 120000\n",
+                b"rename from ", b"rename to ", b"copy from ", b"copy to ", b"\\ No newline at end of file\n",
+                b"../", b"/etc/passwd", b"\"", b"\\t", b"\\303", b"old mode 100755\n", b"GIT binary patch\n",
+                b"Binary files a/x and b/x differ\n", b"160000", b"\r")
+PATCH_TREE = {"drivers/x/f.c": b"int a;\nint b;\nint d;\n", "Makefile": b"obj-y += a.o\n",
+              "old.lds": b"SECTIONS { }\n", "t\tab.c": b"x\n"}
+_PATCH_ROOT: Path | None = None
+
+
+@bounded()
+def run_patch(data: bytes) -> object:
+    """Read and apply a patch in memory: a result or PatchError, and every path it names inside the root."""
+    global _PATCH_ROOT
+    from kgclint.patch import PatchError
+    from kgclint.patch.apply import apply_patches
+    from kgclint.patch.parse import parse_patch
+
+    if _PATCH_ROOT is None:
+        _PATCH_ROOT = Path(tempfile.mkdtemp(prefix="kgclint-fuzz-patch-"))
+        (_PATCH_ROOT / "outside-link").symlink_to("/etc")
+    try:
+        files = parse_patch(data)
+        applied = apply_patches(files, _PATCH_ROOT, PATCH_TREE.get)
+    except PatchError as exc:
+        if not str(exc):
+            raise PropertyViolation("PatchError without a message") from exc
+        return None
+    for relpath in (*applied.before, *applied.after, *applied.changes):
+        parts = relpath.split("/")
+        if relpath.startswith("/") or ".." in parts or parts[0] == "outside-link" or "\0" in relpath:
+            raise PropertyViolation(f"patch path {relpath!r} escapes the tree root")
+    return applied
+
+
 # --------------------------------------------------------------------------- ELF seeds, built with gcc
 
 _OBJECT_SOURCE = """
@@ -524,6 +571,7 @@ def harnesses() -> dict[str, Harness]:
     add(Harness("kconfig", frontend_runner("kgclint.frontends.kconfig", "parse", ".config"),
                 lambda: [*KCONFIG_SEEDS, *corpus_files(names=(".config",))], KCONFIG_TOKENS),
         "kgclint.frontends.kconfig")
+    add(Harness("patch", run_patch, lambda: list(PATCH_SEEDS), PATCH_TOKENS), "kgclint.patch.apply")
     add(Harness("config", run_config, lambda: [*TOML_SEEDS, *corpus_files(".toml")], TOML_TOKENS), "kgclint.config")
     add(Harness("suppressions", run_suppressions, lambda: [*SUPPRESSION_SEEDS, *C_SEEDS], SUPPRESSION_TOKENS),
         "kgclint.suppressions")

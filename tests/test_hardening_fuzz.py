@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from fuzz_targets import harnesses
 
 HARNESSES = harnesses()
-EXPECTED = {"c", "asm-file", "asm-scan", "lds", "elf-object", "elf-archive", "config", "suppressions",
+EXPECTED = {"c", "patch", "lds-file", "asm-file", "asm-scan", "lds", "elf-object", "elf-archive", "config", "suppressions",
             "kbuild", "kconfig"}
 
 
