@@ -1,0 +1,98 @@
+"""Patch mode with the real rules on a corpus tree: a new table's entries, the KEEP that fixes it, a move.
+
+The tree is corpus/lds-table-without-keep: a script that brackets
+``*(.mytab)`` with symbols kernel/walk.c walks, without KEEP.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from kgclint.cli import main
+from test_workflow_support import git
+
+CASE = Path(__file__).resolve().parents[1] / "corpus" / "lds-table-without-keep"
+ENTRIES = "drivers/mytab/entries.c"
+SCRIPT = "arch/x86/kernel/vmlinux.lds"
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    for path in root.rglob("*"):
+        if path.is_file():
+            path.write_text(path.read_text().replace("/* expect: KGC201 */", "").replace("@ expect: KGC201", ""))
+    (root / "Makefile").write_text("")
+    git(root, "init", "-q", ".")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "base")
+    monkeypatch.chdir(root)
+    return root
+
+
+def diff(tree: Path, patch: str) -> tuple[int, str]:
+    saved = sys.stdin, sys.stdout
+    sys.stdin, sys.stdout = io.TextIOWrapper(io.BytesIO(patch.encode())), io.StringIO()
+    try:
+        status = main(["diff", "-", "-j1", "--no-cache"])
+        return status, sys.stdout.getvalue()
+    finally:
+        sys.stdin, sys.stdout = saved
+
+
+def staged_patch(tree: Path) -> str:
+    git(tree, "add", "-A")
+    text = git(tree, "diff", "--cached")
+    git(tree, "reset", "-q", "--hard")
+    git(tree, "clean", "-qfd")
+    return text
+
+
+def without_entries(tree: Path) -> None:
+    """Start from a tree whose table has no entries yet: the walker and the script only."""
+    shutil.rmtree(tree / "drivers")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "no entries yet")
+
+
+def add_entries(tree: Path, source: Path) -> None:
+    shutil.copytree(source / "drivers", tree / "drivers")
+
+
+def test_new_entries_flagged_at_the_added_lines_with_the_script_as_related(tree):
+    without_entries(tree)
+    add_entries(tree, CASE)
+    status, out = diff(tree, staged_patch(tree))
+    assert status == 1, out
+    heads = [line for line in out.splitlines() if line.startswith("ERROR:KGC201")]
+    assert len(heads) == 1
+    assert "FILE: drivers/mytab/" in out
+    assert f"{SCRIPT}:10:3: where the finding is" in out
+    assert "FILE: arch/" not in out
+
+
+def test_same_patch_with_keep_is_clean(tree):
+    without_entries(tree)
+    add_entries(tree, CASE)
+    script = tree / SCRIPT
+    script.write_text(script.read_text().replace("*(.mytab)", "KEEP(*(.mytab))"))
+    status, out = diff(tree, staged_patch(tree))
+    assert status == 0, out
+    assert out.startswith("total: 0 errors, 0 warnings")
+
+
+def test_patch_that_only_moves_code_is_clean(tree):
+    path = tree / ENTRIES
+    lines = path.read_text().splitlines(keepends=True)
+    one = next(i for i, line in enumerate(lines) if line.startswith("DEFINE_MYTAB(one"))
+    two = next(i for i, line in enumerate(lines) if line.startswith("DEFINE_MYTAB(two"))
+    lines[one], lines[two] = lines[two], lines[one]
+    path.write_text("".join(lines))
+    status, out = diff(tree, staged_patch(tree))
+    assert status == 0, out
