@@ -49,8 +49,19 @@ def build(case: Path, out: Path) -> tuple[list[Path], Path]:
             continue
         rel = source.relative_to(case).as_posix()
         objects.append(compile_c(source, out / object_for(rel), flags=FLAGS))
-    scripts = sorted(case.rglob("*.lds"))
-    assert len(scripts) == 1, f"{case.name}: one plain script expected"
+    scripts = sorted([*case.rglob("*.lds"), *case.rglob("*.lds.S")])
+    assert len(scripts) == 1, f"{case.name}: one script expected"
+    if scripts[0].name.endswith(".lds.S"):
+        # link with the text kgclint analysed: cpp output, line markers blanked
+        from kgclint.analysis.scripts import ScriptIndex
+        from kgclint.engine import build_project
+        from kgclint.inputs import InputKind
+        from kgclint.project import Options
+
+        project = build_project(case, [case], Options(arch="x86_64"), {InputKind.LINKER_SCRIPT})
+        plain = out / "script.lds"
+        plain.write_text(project.analysis(ScriptIndex).scripts[0].preprocessed.text)
+        return objects, plain
     return objects, scripts[0]
 
 

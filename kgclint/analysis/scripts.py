@@ -47,6 +47,13 @@ class ScriptInfo:
     _macros: MacroTable | None = field(default=None, repr=False)
 
 
+def mode_note(info: ScriptInfo) -> str:
+    """What a finding's message adds about how the script was read ("" for a configured or plain one)."""
+    if info.mode == MODE_ALL:
+        return " [all-branches mode: no configuration given, every #if branch of the script considered]"
+    return ""
+
+
 class ScriptIndex:
     """Every linker script of the project as a ScriptModel, with origins of its nodes."""
 

@@ -133,7 +133,12 @@ class MacroTable:
             macro = self.macros[name]
             for number, body_line in macro.body:
                 hit = _find(body_line, text)
-                if hit is not None or self._param_match(macro, number, body_line, text):
+                if hit is None and self._param_match(macro, number, body_line, text):
+                    hit = _template_span(body_line, macro.params, text)
+                    if hit is None:
+                        location = Location(macro.path, number, 0)
+                        return Origin(location, used_at, name, location, chain)
+                if hit is not None:
                     location = Location(macro.path, number, (hit[0] + 1) if hit else 0)
                     span = None
                     if hit is not None:
@@ -163,7 +168,7 @@ class MacroTable:
 
 def _param_regex(body_line: str, params: tuple[str, ...]) -> re.Pattern[str] | None:
     parts: list[str] = []
-    body = _norm(body_line.replace("##", ""))
+    body = _norm(re.sub(r"/\*.*?\*/", " ", body_line).replace("##", ""))
     pos = 0
     for m in _IDENT.finditer(body):
         if m.group() in params:
@@ -178,6 +183,19 @@ def _param_regex(body_line: str, params: tuple[str, ...]) -> re.Pattern[str] | N
         return re.compile(pattern)
     except re.error:
         return None
+
+
+def _template_span(body_line: str, params: tuple[str, ...], text: str) -> tuple[int, int] | None:
+    """The span of a body line whose whole content, with parameters substituted, is ``text``."""
+    blanked = re.sub(r"/\*.*?\*/", lambda m: " " * len(m.group()), body_line).rstrip().rstrip("\\").rstrip()
+    content = blanked.strip()
+    if not content:
+        return None
+    regex = _param_regex(content, params)
+    if regex is None or regex.fullmatch(_norm(text)) is None:
+        return None
+    start = len(blanked) - len(blanked.lstrip())
+    return start, start + len(content)
 
 
 def _find(line: str, text: str) -> tuple[int, int] | None:

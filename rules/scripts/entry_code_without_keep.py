@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgclint.analysis.scripts import ScriptIndex
+from kgclint.analysis.scripts import ScriptIndex, mode_note
 from kgclint.analysis.tables import is_code, main_scripts, object_name, retained_by_flags
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
@@ -138,7 +138,8 @@ class EntryCodeWithoutKeep(Rule):
                 related += [Related(p.location, f"places code in {placement_name(p.section)}") for p in code[:5]]
                 yield self.finding(
                     f"'{description.node.text}'{where} takes code {reason[0]} that no other file references by name "
-                    f"(reached by hardware or firmware, not by a relocation) and has no KEEP: --gc-sections drops it",
+                    f"(reached by hardware or firmware, not by a relocation) and has no KEEP: --gc-sections drops it"
+                    + mode_note(info),
                     origin.location, related=related, fix=wrap_in_keep(description.node, origin),
                     properties={"mode": info.mode, "linker": project.options.linker},
                 )

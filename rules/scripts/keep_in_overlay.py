@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgclint.analysis.scripts import ScriptIndex
+from kgclint.analysis.scripts import ScriptIndex, mode_note
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.project import Project
@@ -57,7 +57,7 @@ class KeepInOverlay(Rule):
                 yield self.finding(
                     f"KEEP inside OVERLAY section {description.output.name}: '{description.node.text}'{where}; "
                     f"ld.lld before 21 rejects it (llvm-project PR #130661), so this script does not link with "
-                    f"the ld.lld this project uses unless it is 21 or later",
+                    f"the ld.lld this project uses unless it is 21 or later" + mode_note(info),
                     origin.location,
                     properties={"mode": info.mode, "linker": "lld"},
                 )

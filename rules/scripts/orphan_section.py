@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgclint.analysis.scripts import ScriptIndex
+from kgclint.analysis.scripts import ScriptIndex, mode_note
 from kgclint.analysis.tables import C_IDENTIFIER, is_alloc, main_scripts, object_name
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
@@ -61,7 +61,8 @@ class OrphanSection(Rule):
                     continue
                 yield self.finding(
                     f"section {name} is placed here but no pattern of {info.path} takes it: the linker treats it "
-                    f"as an orphan (placed by heuristics, dropped by --gc-sections when nothing references it)",
+                    f"as an orphan (placed by heuristics, dropped by --gc-sections when nothing references it)"
+                    + mode_note(info),
                     placement.location,
                     related=[Related(info.model.script.commands[0].location if info.model.script.commands
                                      else placement.location, "the linker script")],

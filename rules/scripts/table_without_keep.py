@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgclint.analysis.scripts import ScriptIndex
+from kgclint.analysis.scripts import ScriptIndex, mode_note
 from kgclint.analysis.tables import Tables
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
@@ -74,6 +74,7 @@ class TableWithoutKeep(Rule):
                 f"table '{node.text}'{where} has no KEEP: {count} "
                 f"entr{'y' if count == 1 else 'ies'} placed by the sources and referenced by no name, "
                 f"walked through {symbols} (e.g. {table.walkers[0]}), would be dropped by --gc-sections; {breakage}"
+                + mode_note(candidate.script)
             )
             related = [Related(loc, f"walks the table through {symbols}") for loc in table.walkers[:SHOWN]]
             related += [Related(p.location, f"places an entry in {p.section}") for p in table.unkept[:SHOWN]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kgclint.analysis.scripts import ScriptIndex
+from kgclint.analysis.scripts import ScriptIndex, mode_note
 from kgclint.analysis.tables import is_alloc, main_scripts, object_name
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
@@ -82,7 +82,7 @@ class WildcardCapture(Rule):
                     f"section {name} is taken by the compiler-namespace wildcard '{first_pattern.pattern}' "
                     f"({first.node.location}, output {first.output.name}) before the pattern '{p2.pattern}' "
                     f"written for it ({d2.node.location}, output {d2.output.name}) sees it; rename it out of "
-                    f"gcc's namespace (e.g. '..' as in .data..percpu)",
+                    f"gcc's namespace (e.g. '..' as in .data..percpu)" + mode_note(info),
                     placement.location,
                     related=[Related(first.node.location, f"'{first_pattern.pattern}' captures {name}"),
                              Related(d2.node.location, f"'{p2.pattern}' is meant for {name}")],
