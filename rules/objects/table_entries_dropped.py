@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.gc import C_IDENTIFIER, GcResult, ProjectLink
-from kgclint.elf.facts import STT_FUNC, STT_OBJECT
+from kgclint.elf.facts import SHF_LINK_ORDER, STT_FUNC, STT_OBJECT
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.location import Location, Related
@@ -63,7 +63,11 @@ class TableEntriesDropped(Rule):
         if not dropped:
             return
         referenced = result.referenced()
-        anonymous = [(obj, s, sid) for obj, s, sid in dropped if not referenced[sid] and s.alloc]
+        anonymous = [
+            (obj, s, sid)
+            for obj, s, sid in dropped
+            if not referenced[sid] and s.alloc and s.size and not _follows_its_code(result, obj, s)
+        ]
         if not anonymous:
             return
         yield from self._script_tables(project, link, result, anonymous)
@@ -79,6 +83,7 @@ class TableEntriesDropped(Rule):
         info = ScriptInfo(link.script_path or "", model, "plain", None, ())  # type: ignore[arg-type]
         referenced_names = {name for obj in result.objects for name in obj.facts.symbols.names if name.startswith("__st")}
         candidates = {c.description.index: c for c in find_candidates(info, referenced_names)}
+        referenced = result.referenced()
         if not candidates:
             return
         groups: dict[int, list] = {}
@@ -88,6 +93,7 @@ class TableEntriesDropped(Rule):
                 continue
             if placement.description.index in candidates:
                 groups.setdefault(placement.description.index, []).append((obj, s, sid))
+        groups = {i: e for i, e in groups.items() if _mostly_anonymous(result, model, candidates[i].description, referenced)}
         if not groups:
             return
         wanted = {name for index in groups for name in candidates[index].symbols}
@@ -150,6 +156,41 @@ class TableEntriesDropped(Rule):
             related=related,
             properties={"linker": result.linker, "breakage": "loud" if loud else "silent", "entries": str(len(entries))},
         )
+
+
+def _follows_its_code(result: GcResult, obj, section) -> bool:
+    """An SHF_LINK_ORDER section dropped together with the section it describes: GC working as meant."""
+    if not section.flags & SHF_LINK_ORDER or not 0 < section.link < len(obj.facts.sections):
+        return False
+    k = result.objects.index(obj)
+    return not result.live[result.base[k] + section.link]
+
+
+def _mostly_anonymous(result: GcResult, model, description, referenced) -> bool:
+    """Whether most input sections the description places are referenced by no relocation: a table, not a range.
+
+    A range (``.data..ro_after_init``, ``.sched.text``) holds things used by
+    name, so dropping its unused members is correct dead-code elimination.
+    """
+    from kgclint.lds.wildcard import compile_pattern
+
+    patterns = [compile_pattern(p.pattern) for p in description.node.sections]
+    total = anonymous = 0
+    for k, obj in enumerate(result.objects):
+        for s in obj.facts.sections:
+            sid = result.base[k] + s.index
+            if not result.candidate[sid] or not s.size:
+                continue
+            if patterns and not any(p.match(s.name) for p in patterns):
+                continue
+            if description.match(obj.match_name, s.name, s.flags) is None:
+                continue
+            placement = model.place(obj.match_name, s.name, s.flags)
+            if placement is None or placement.description is None or placement.description.index != description.index:
+                continue
+            total += 1
+            anonymous += not referenced[sid]
+    return total > 0 and anonymous * 2 > total
 
 
 def _entries_in(obj, section) -> int:
