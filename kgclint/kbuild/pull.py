@@ -8,14 +8,19 @@ until nothing more is pulled (a pulled member's own references can pull
 others, as ``--start-group`` makes ld do).
 
 Linked files are the C and assembly sources of built-in objects (and of
-members of a ``lib.a`` the tree links in whole). Headers do not count: a
-prototype is not a reference. Identifiers count wherever the front-end saw
-them (comments too), so a member is taken as pulled whenever some linked
-file might use it: a finding means no linked file names any of its symbols.
+members of a ``lib.a`` the tree links in whole). Headers do not count as
+files (a prototype is not a reference), but their macros do: a linked file
+that uses ``isdigit`` uses what the macro's body names (``_ctype``), so
+identifiers are closed over every ``#define`` body in the tree.
+Identifiers count wherever the front-end saw them (comments too), so a
+member is taken as pulled whenever some linked file might use it: a
+finding means no linked file names any of its symbols, directly or
+through a macro.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kgclint.analysis.kbuild import KbuildModel, KObject
@@ -56,11 +61,24 @@ class SourcePull:
                     out |= set(asm_facts[source].labels)
             return frozenset(out)
 
+        macros = _macro_references(c_facts.values())
+
+        def note(names: set[str] | frozenset[str], by: str) -> None:
+            """Record who references each name, and through macros what they expand to."""
+            work = [n for n in names if n not in referenced_by]
+            for name in work:
+                referenced_by[name] = by
+            while work:
+                name = work.pop()
+                for inner in macros.get(name, ()):
+                    if inner not in referenced_by:
+                        referenced_by[inner] = by
+                        work.append(inner)
+
         # who (which linked object) references each identifier: the first one, for messages
         referenced_by: dict[str, str] = {}
-        for obj in model.linked_objects():
-            for name in references(obj.sources):
-                referenced_by.setdefault(name, obj.path)
+        for obj in sorted(model.linked_objects(), key=lambda o: o.path):
+            note(references(obj.sources), obj.path)
         members = sorted(model.library.values(), key=lambda o: o.path)
         self.definitions = {m.path: definitions(m.sources) for m in members}
         self.pulled = {}
@@ -74,8 +92,18 @@ class SourcePull:
                 if hit is None:
                     continue
                 self.pulled[member.path] = (hit, referenced_by[hit])
-                for name in references(member.sources):
-                    if name not in self.definitions[member.path]:
-                        referenced_by.setdefault(name, member.path)
+                note(references(member.sources) - self.definitions[member.path], member.path)
                 changed = True
         self.unpulled = [m for m in members if m.path not in self.pulled]
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _macro_references(facts) -> dict[str, frozenset[str]]:
+    """Macro name -> identifiers its bodies name (every definition in every file, all branches)."""
+    out: dict[str, set[str]] = {}
+    for f in facts:
+        for define in f.defines:
+            out.setdefault(define.name, set()).update(_IDENT.findall(define.body))
+    return {name: frozenset(idents - {name}) for name, idents in out.items()}
