@@ -47,6 +47,8 @@ _PUNCT = (
     "{", "}", "(", ")", ";", ",", ":", "=", "+", "-", "*", "/", "%",
     "<", ">", "&", "|", "^", "!", "~", "?",
 )
+#: Longest operators first, so ``<<=`` is not read as ``<<`` and ``=``.
+_PUNCT_RE = re.compile("|".join(re.escape(p) for p in _PUNCT))
 _SPACE = re.compile(r"(?:\s+|/\*.*?\*/)+", re.S)
 
 
@@ -107,9 +109,9 @@ class Scanner:
         if m and not (mode is Mode.SCRIPT and ch == "/" and not text.startswith("/DISCARD/", pos)):
             if not (mode is Mode.WILD and m.group() in ("!", "^", "-", "+", ":")):
                 return Token("name", m.group(), pos, m.end())
-        for punct in _PUNCT:
-            if text.startswith(punct, pos):
-                return Token("punct", punct, pos, pos + len(punct))
+        p = _PUNCT_RE.match(text, pos)
+        if p:
+            return Token("punct", p.group(), pos, p.end())
         raise LexError(f"unexpected character {ch!r}", pos)
 
 
