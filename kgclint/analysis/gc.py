@@ -161,6 +161,27 @@ class ScriptView:
                 parts.append(compile_pattern(pattern.pattern).pattern.removesuffix(r"\Z"))
         self._keep_filter = None if catch_all else re.compile("(?:" + "|".join(parts or ["(?!)"]) + r")\Z", re.S)
 
+    def is_orphan(self, file: str, section: str, flags: int) -> bool:
+        """Whether no input-section description of the script takes this section (fast path for the common cases)."""
+        if self.model is None:
+            return True
+        if not hasattr(self, "_any_filter"):
+            from kgclint.lds.wildcard import compile_pattern
+
+            plain, other = [], []
+            for d in getattr(self.model, "descriptions", ()):
+                node = d.node
+                simple = node.file == "*" and not node.exclude_files and not node.flags and not any(p.exclude_files for p in node.sections)
+                parts = [compile_pattern(p.pattern).pattern.removesuffix(r"\Z") for p in node.sections] or [".*"]
+                (plain if simple else other).extend(parts)
+            self._plain_filter = re.compile("(?:" + "|".join(plain or ["(?!)"]) + r")\Z", re.S)
+            self._any_filter = re.compile("(?:" + "|".join(plain + other or ["(?!)"]) + r")\Z", re.S)
+        if self._any_filter.match(section) is None:
+            return True
+        if self._plain_filter.match(section) is not None:
+            return False
+        return self.model.place(file, section, flags) is None  # type: ignore[attr-defined]
+
     def kept_by(self, file: str, section: str, flags: int) -> object | None:
         """The first effective KEEP description whose patterns take this input section (a root), or None."""
         if self.model is None:

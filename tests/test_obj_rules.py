@@ -1,0 +1,143 @@
+"""Object rules (KGC3xx) proved by the real linkers, and the project link they run on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_obj_oracle import BINUTILS, asm
+from toolchain import compile_c, parse_print_gc_sections, require, run
+
+from kgclint.analysis.gc import GcOptions, ProjectLink, load_script, object_input, simulate
+from kgclint.elf.reader import read_object
+from kgclint.inputs import InputKind
+from kgclint.project import Options, Project
+from kgclint_rules.objects.orphan_sections import OrphanSections, orphans
+from kgclint_rules.objects.table_entries_dropped import TableEntriesDropped
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+ORPHANS = asm("""
+    .globl _start
+    .section .text._start,"ax",%progbits
+_start: .dc.a kept_orphan_fn
+    .dc.a .Ld
+    .section .orph.text,"ax",%progbits
+kept_orphan_fn: .long 0
+    .section .orph.dead,"ax",%progbits
+    .long 0
+    .section .orph.data,"aw",%progbits
+.Ld: .long 0
+    .section .orph.nonalloc,"",%progbits
+    .long 0
+    .section .orph.empty,"a",%progbits
+    .section .note.orphan,"a",%note
+    .long 1
+    .section .orph.group,"axG",%progbits,sig,comdat
+    .long 0
+""")
+ORPHAN_SCRIPT = "ENTRY(_start)\nSECTIONS { .text : { *(.text .text.*) } }\n"
+_BFD_ORPHAN = re.compile(r"orphan section `(?P<section>[^']+)' from `(?P<file>[^']+)' being placed")
+_LLD_ORPHAN = re.compile(r"warning: (?P<file>.+):\((?P<section>.+)\) is being placed in")
+
+
+def _linker_orphans(linker: str, arch: str, obj: Path, script: Path, work: Path) -> set[tuple[str, str]]:
+    ld = require("ld.lld") if linker == "lld" else require(BINUTILS[arch] + "ld")
+    done = subprocess.run(
+        [ld, "--gc-sections", "--orphan-handling=warn", "-T", str(script), str(obj), "-o", str(work / "out")],
+        capture_output=True, text=True, check=False,
+    )
+    pattern = _LLD_ORPHAN if linker == "lld" else _BFD_ORPHAN
+    # GNU ld files the sections it creates itself (.got, .iplt ...) under the first input: not input sections.
+    own = {s.name for s in read_object(obj.read_bytes(), obj.name).sections}
+    found = set()
+    for line in done.stderr.splitlines():
+        m = pattern.search(line)
+        if m and m["file"] != "<internal>" and Path(m["file"]).name == obj.name and m["section"] in own:
+            found.add((obj.name, m["section"]))
+    return found
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "arm", "riscv64", "powerpc64"])
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_orphans_are_what_orphan_handling_warn_reports(arch: str, linker: str, tmp_path: Path) -> None:
+    src = tmp_path / "o.s"
+    src.write_text(ORPHANS)
+    obj = tmp_path / "o.o"
+    run([require(BINUTILS[arch] + "as"), str(src), "-o", str(obj)])
+    script = tmp_path / "o.lds"
+    script.write_text(ORPHAN_SCRIPT)
+    model, _ = load_script(script, linker)
+    result = simulate([object_input(obj, str(obj))], model, GcOptions(linker=linker))
+    mine = {(obj.name, s.name) for _o, s, live in orphans(result, model) if live}
+    real = _linker_orphans(linker, arch, obj, script, tmp_path)
+    assert real, "the linker warned about no orphan; the case proves nothing"
+    assert mine == real
+
+
+def _built_case(name: str, work: Path) -> Path:
+    """A corpus case copied and built with its corpus.mk, as the corpus harness does."""
+    target = work / name
+    shutil.copytree(CORPUS / name, target)
+    run(["make", "-s", "-f", "corpus.mk"], cwd=target)
+    return target
+
+
+def _project(root: Path, linker: str) -> Project:
+    """A project of the case's objects and its plain linker script, as the engine would build it."""
+    from kgclint.frontends.lds_file import parse as parse_lds
+    from kgclint.inputs import SourceInput
+
+    objects = [read_object(p.read_bytes(), p.relative_to(root).as_posix()) for p in sorted(root.glob("*.o"))]
+    scripts = [parse_lds(SourceInput(p.relative_to(root).as_posix(), p.read_bytes(), None)) for p in sorted(root.glob("*.lds"))]
+    return Project(root, Options(linker=linker), {InputKind.OBJECT: objects, InputKind.LINKER_SCRIPT: scripts})
+
+
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_table_entries_dropped_are_what_the_linker_drops(linker: str, tmp_path: Path) -> None:
+    root = _built_case("obj-table-dropped", tmp_path)
+    project = _project(root, linker)
+    findings = list(TableEntriesDropped().check(project))
+    assert len(findings) == 1
+    finding = findings[0]
+    assert finding.location.path == "vmlinux.lds" and finding.location.line == 9
+    assert "__handlers_start" in finding.message and "silent" in finding.message
+    # The linker itself drops the table's input section, and nothing else of the table.
+    ld = require("ld.lld") if linker == "lld" else require("ld")
+    done = subprocess.run(
+        [ld, "--gc-sections", "--print-gc-sections", "-T", "vmlinux.lds", "table.o", "-o", "out"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    assert ("table.o", ".handlers") in parse_print_gc_sections(done.stderr + done.stdout)
+    result = project.analysis(ProjectLink).result()
+    assert any(s.name == ".handlers" for _o, s in result.dropped())
+
+
+def test_kept_table_has_no_finding(tmp_path: Path) -> None:
+    root = _built_case("obj-table-dropped", tmp_path)
+    script = root / "vmlinux.lds"
+    script.write_text(script.read_text().replace("*(.handlers)", "KEEP(*(.handlers))"))
+    assert list(TableEntriesDropped().check(_project(root, "bfd"))) == []
+
+
+def test_orphan_rule_points_at_the_object_without_sources(tmp_path: Path) -> None:
+    src = tmp_path / "o.s"
+    src.write_text(ORPHANS)
+    run([require("as"), str(src), "-o", str(tmp_path / "o.o")])
+    (tmp_path / "o.lds").write_text(ORPHAN_SCRIPT)
+    findings = list(OrphanSections().check(_project(tmp_path, "bfd")))
+    names = sorted(f.properties["section"] for f in findings)
+    assert names == [".note.orphan", ".orph.data", ".orph.nonalloc", ".orph.text"]
+    assert all(f.location.path == "o.o" for f in findings)
+
+
+def test_c_table_in_arm_objects(tmp_path: Path) -> None:
+    """The same table, compiled for ARM, is found for both linkers."""
+    root = tmp_path / "case"
+    shutil.copytree(CORPUS / "obj-table-dropped", root)
+    compile_c(root / "table.c", root / "table.o", arch="arm")
+    for linker in ("bfd", "lld"):
+        assert len(list(TableEntriesDropped().check(_project(root, linker)))) == 1
