@@ -29,6 +29,7 @@ def test_lib_a_is_an_archive_only_without_modules(linux_tree: Path, tmp_path: Pa
     assert "lib/string.o" in nomod.library and "kernel/fork.o" in nomod.objects
     modular = model(linux_tree, tmp_path, "CONFIG_MMU=y\nCONFIG_PRINTK=y\nCONFIG_MODULES=y\n")
     assert not any(link.conditional for link in modular.archives.values())
+    assert "KBUILD_VMLINUX_OBJS" in modular.archives["lib/lib.a"].reason
     assert "lib/string.o" in modular.objects and not modular.library
 
 

@@ -115,6 +115,7 @@ class KbuildModel:
         self.project = project
         self.objects, self.library, self.archives = {}, {}, {}
         self.directories, self.diagnostics, self.by_source = [], [], {}
+        self._top_env: Env = {}
         self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
         self.config, self.config_source = _configuration(project, self.diagnostics)
         self._build()
@@ -186,6 +187,7 @@ class KbuildModel:
         exported: Env = {k: v for k, v in top_env.items() if v.exported}
         exported.update(base)
         conditional = self._conditional_archives(top_env, recipe, top)
+        self._top_env = top_env
         if root_kbuild is None and top is None:
             for path in sorted(self._facts):
                 directory = posixpath.dirname(path)
@@ -282,10 +284,24 @@ class KbuildModel:
         elif archive in conditional:
             link = conditional[archive]
         else:
-            link = ArchiveLink(archive, False, NO_GUARDS,
-                               "the link recipe does not take it as an archive (linked in whole, or not at all)", None)
+            holder = self._holder(archive)
+            reason = (f"{holder[1] or 'Makefile'} puts it in {holder[0]}, not in the archives the link recipe groups: "
+                      f"it is linked in whole" if holder else
+                      "the link recipe does not take it as an archive (linked in whole, or not at all)")
+            link = ArchiveLink(archive, False, NO_GUARDS, reason, holder[1] if holder else None)
         self.archives[archive] = link
         return link
+
+    def _holder(self, archive: str) -> tuple[str, Location | None] | None:
+        """The top-level variable (and line) that lists an archive, when one does."""
+        evaluator = Evaluator(self.config, self.load)
+        for name in sorted(self._top_env):
+            if not name.isupper():
+                continue
+            for word in evaluator.value_words(name, self._top_env, Location("Makefile")):
+                if posixpath.normpath(word.text) == archive:
+                    return name, word.origin
+        return None
 
     def _add_object(self, name: str, kind: str, word: Word, prefix: str, flags: list[Word], env: Env,
                     evaluator: Evaluator, guards: Guards = NO_GUARDS) -> None:
