@@ -84,3 +84,19 @@ def test_arm_defconfig_script_keeps_its_tables_with_macro_origins(linux_tree: Pa
     # TEXT_MAIN takes .text.* only with CONFIG_LD_DEAD_CODE_DATA_ELIMINATION (not in defconfig)
     assert model.place("kernel/fork.o", ".text").output == ".text"
     assert model.place("kernel/fork.o", ".text.copy_process") is None
+
+
+def test_every_script_of_the_tree_parses_in_all_branches_mode(linux_tree: Path, cache: Path, monkeypatch):
+    """All 64 *.lds.S, each for its arch (scripts/module.lds.S for every arch): no diagnostic."""
+    monkeypatch.setenv("KGCLINT_CACHE_DIR", str(cache))
+    failures = []
+    count = 0
+    for arch_dir in sorted(p for p in (linux_tree / "arch").iterdir() if p.is_dir()):
+        paths = sorted(str(p.relative_to(linux_tree)) for p in arch_dir.rglob("*.lds.S"))
+        paths.append("scripts/module.lds.S")
+        for info in index(linux_tree, arch_dir.name, paths, Options(arch=arch_dir.name)).scripts:
+            count += 1
+            if info.diagnostics or not info.model.script.commands:
+                failures.append((arch_dir.name, info.path, info.diagnostics[:1]))
+    assert count >= 84
+    assert not failures, failures
