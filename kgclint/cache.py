@@ -1,6 +1,6 @@
 """The per-file results cache: front-end facts keyed by content, kept between runs.
 
-A result is stored under the hash of the file's bytes, its kind, its arch and
+A result is stored under the hash of the file's bytes, its path, kind, arch and
 kgclint's code fingerprint (the version plus a hash of the package sources,
 so a changed front-end never serves stale facts). A second table remembers
 each path's size, mtime and inode with its content hash, so a warm run over
@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,9 +49,13 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def content_key(digest: str, kind: str, arch: str | None) -> str:
-    """The results key of one file's bytes as one kind for one arch, under this kgclint."""
-    return f"{code_fingerprint()}:{kind}:{arch or '-'}:{digest}"
+def content_key(digest: str, kind: str, arch: str | None, relpath: str) -> str:
+    """The results key of one file's bytes at one path, as one kind for one arch, under this kgclint.
+
+    The path is part of the key because facts carry their own locations:
+    two identical headers at different paths have different facts.
+    """
+    return f"{code_fingerprint()}:{kind}:{arch or '-'}:{relpath}:{digest}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +83,13 @@ class ResultCache:
         rows = self._db.execute("SELECT path, size, mtime_ns, inode, digest FROM stats")
         return {path: StatEntry(size, mtime, inode, digest) for path, size, mtime, inode, digest in rows}
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        """The stored blobs of those keys that are present."""
-        found: dict[str, bytes] = {}
+    def iter_many(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(key, blob) for those keys that are present, a few hundred at a time, so memory stays flat."""
         keys = list(keys)
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, blob in self._db.execute(f"SELECT key, blob FROM results WHERE key IN ({marks})", chunk):
-                found[key] = blob
-        return found
+            yield from self._db.execute(f"SELECT key, blob FROM results WHERE key IN ({marks})", chunk)
 
     def put_many(self, results: Iterable[tuple[str, bytes]], stats: Iterable[tuple[str, StatEntry]]) -> None:
         """Store new blobs and stats in one transaction."""

@@ -77,7 +77,7 @@ def load_inputs(
     known = cache.stats() if cache else {}
     arch_of = {f.relpath: options.arch or _arch(f.relpath) for f in files}
     pending: list[Discovered] = []
-    hits: dict[str, tuple[Discovered, str]] = {}
+    hits: dict[str, Discovered] = {}
     for item in files:
         entry = None if item.relpath in overlay else known.get(str(item.path))
         if entry is not None:
@@ -86,18 +86,17 @@ def load_inputs(
             except OSError:
                 info = None
             if info and (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
-                hits[content_key(entry.digest, item.kind, arch_of[item.relpath])] = (item, entry.digest)
+                hits[content_key(entry.digest, item.kind, arch_of[item.relpath], item.relpath)] = item
                 continue
         pending.append(item)
     if cache and hits:
-        blobs = cache.get_many(hits)
-        for key, (item, _digest) in hits.items():
-            blob = blobs.get(key)
-            if blob is None:
-                pending.append(item)
-            else:
-                loaded.results[item.relpath] = (item.kind, load(blob))
-                loaded.cached += 1
+        found: set[str] = set()
+        for key, blob in cache.iter_many(hits):
+            item = hits[key]
+            loaded.results[item.relpath] = (item.kind, load(blob))
+            loaded.cached += 1
+            found.add(key)
+        pending.extend(item for key, item in hits.items() if key not in found)
     cache_file = str(cache.path) if cache else None
     jobs = [
         Job(
@@ -107,8 +106,7 @@ def load_inputs(
         for item in sorted(pending, key=lambda f: f.relpath)
     ]
     by_rel = {item.relpath: item for item in pending}
-    new_blobs: list[tuple[str, bytes]] = []
-    new_stats: list[tuple[str, StatEntry]] = []
+    pending_writes = _CacheWriter(cache, loaded.warnings)
     for outcome in _run_jobs(jobs, settings):
         item = by_rel[outcome.relpath]
         if outcome.problem is not None:
@@ -119,20 +117,50 @@ def load_inputs(
         loaded.results[outcome.relpath] = (item.kind, load(outcome.blob))
         if outcome.fresh:
             loaded.parsed += 1
-            new_blobs.append((content_key(outcome.digest, item.kind, arch_of[item.relpath]), outcome.blob))
+            pending_writes.result(content_key(outcome.digest, item.kind, arch_of[item.relpath], item.relpath), outcome.blob)
         else:
             loaded.cached += 1
-        if outcome.stat is None:
-            continue  # a patch's content: no file on disk to remember
-        size, mtime, inode = outcome.stat
-        new_stats.append((str(item.path), StatEntry(size, mtime, inode, outcome.digest)))
-    if cache is not None:
-        try:
-            cache.put_many(new_blobs, new_stats)
-        except Exception as exc:  # sqlite3.Error, OSError: a read-only cache degrades to none
-            loaded.warnings.append(f"cache {cache.path} could not be written ({exc}); results not kept")
-        cache.close()
+        if outcome.stat is not None:  # a patch's content has no file on disk to remember
+            size, mtime, inode = outcome.stat
+            pending_writes.stat(str(item.path), StatEntry(size, mtime, inode, outcome.digest))
+    pending_writes.close()
     return loaded
+
+
+class _CacheWriter:
+    """Stores fresh results in batches, so a cold run over a whole tree never holds every blob at once."""
+
+    BATCH = 2000
+
+    def __init__(self, cache: ResultCache | None, warnings: list[str]) -> None:
+        self.cache = cache
+        self.warnings = warnings
+        self.blobs: list[tuple[str, bytes]] = []
+        self.stats: list[tuple[str, StatEntry]] = []
+
+    def result(self, key: str, blob: bytes) -> None:
+        self.blobs.append((key, blob))
+        if len(self.blobs) >= self.BATCH:
+            self.flush()
+
+    def stat(self, path: str, entry: StatEntry) -> None:
+        self.stats.append((path, entry))
+        if len(self.stats) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None and (self.blobs or self.stats):
+            try:
+                self.cache.put_many(self.blobs, self.stats)
+            except Exception as exc:  # sqlite3.Error, OSError: a read-only cache degrades to none
+                self.warnings.append(f"cache {self.cache.path} could not be written ({exc}); results not kept")
+                self.cache = None
+        self.blobs, self.stats = [], []
+
+    def close(self) -> None:
+        self.flush()
+        if self.cache is not None:
+            self.cache.close()
 
 
 def _arch(relpath: str) -> str | None:

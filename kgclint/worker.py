@@ -121,7 +121,7 @@ def process(job: Job) -> Outcome:
     if refusal is not None or data is None:
         return refusal
     digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-    key = content_key(digest, job.kind, job.arch)
+    key = content_key(digest, job.kind, job.arch, job.relpath)
     blob = _cached_blob(job.cache_file, key)
     if blob is not None:
         return Outcome(job.relpath, digest, stat_key, blob, False, None)
