@@ -107,3 +107,33 @@ def test_html_as_a_person_sees_it_in_chromium(tree, tmp_path):
         capture_output=True, timeout=120, check=True,
     )
     assert shot.stat().st_size > 10_000
+
+
+def test_object_proof_from_a_build_directory_agrees_with_ld(tree, tmp_path):
+    from toolchain import compile_c, link_gc, run, tool_for
+
+    build = tmp_path / "O"
+    (build / "arch/x86/kernel").mkdir(parents=True)
+    objects = [
+        compile_c(tree / src, tmp_path / (Path(src).name + ".o"), flags=("-I", str(tree / "include")))
+        for src in ("kernel/walk.c", "drivers/mytab/entries.c", "drivers/mytab/asm_entry.S")
+    ]
+    run([tool_for("x86_64", "ld"), "-r", "-o", str(build / "vmlinux.o"), *map(str, objects)])
+    shutil.copy(tree / "arch/x86/kernel/vmlinux.lds", build / "arch/x86/kernel/vmlinux.lds")
+    real = link_gc([build / "vmlinux.o"], build / "arch/x86/kernel/vmlinux.lds", tmp_path / "vmlinux", entry="_start")
+    assert ("vmlinux.o", ".mytab") in real.dropped
+    out = tmp_path / "a.json"
+    assert main(["audit", "--arch", "x86", "--root", str(tree), "--no-cache", "-j1", "--format", "json",
+                 "--build-dir", str(build), "-o", str(out)]) == 0
+    rows = {row["pattern"]: row for row in json.loads(out.read_text())["rows"]}
+    assert rows["*(.mytab)"]["proof"] == "GC of vmlinux.o (bfd): 1 input sections taken, 0 kept, 1 dropped (.mytab)"
+    # the strings only the dropped entries point to go too, in kgclint's simulation as in ld
+    assert rows["*(.rodata .rodata.*)"]["proof"].endswith("2 dropped (.rodata.asm_entry_name, .rodata.str1.1)")
+    assert {("vmlinux.o", ".rodata.asm_entry_name"), ("vmlinux.o", ".rodata.str1.1")} <= real.dropped
+
+
+def test_build_directory_without_objects_says_so(tree, tmp_path):
+    out = tmp_path / "a.md"
+    (tmp_path / "empty").mkdir()
+    assert main(["audit", "--arch", "x86", "--root", str(tree), "--no-cache", "-j1", "--build-dir", str(tmp_path / "empty"), "-o", str(out)]) == 0
+    assert "no object proof:" in out.read_text()

@@ -9,6 +9,8 @@ states what ``--gc-sections`` does to each, with the places that show it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kgclint.analysis.scripts import ScriptIndex, ScriptInfo
 from kgclint.analysis.tables import Candidate, Table, Tables
 from kgclint.audit.model import DROPPED, KEPT, UNKNOWN, Audit, AuditRow, Evidence
@@ -27,6 +29,7 @@ def arch_scripts(index: ScriptIndex, arch: str) -> list[ScriptInfo]:
 
 
 def build_audit(project: Project, arch: str) -> Audit:
+    """The audit of ``arch``; with a build directory in the options, each row also gets its object proof."""
     index = project.analysis(ScriptIndex)
     tables = project.analysis(Tables)
     infos = arch_scripts(index, arch)
@@ -34,9 +37,18 @@ def build_audit(project: Project, arch: str) -> Audit:
     modes = sorted({info.mode for info in infos})
     audit = Audit(arch, project.options.linker, "/".join(modes) or "-", tuple(sorted(paths)))
     by_candidate = {id(t.candidate): t for t in tables.tables}
+    proof = None
+    if project.options.build_dir is not None:
+        from kgclint.audit.proof import object_proof
+
+        proof, note = object_proof(project.options.build_dir, arch, project.options.linker)
+        audit.notes.append(note)
     for candidate in tables.candidates:
         if candidate.script.path in paths:
-            audit.rows.append(_row(index, tables, candidate, by_candidate.get(id(candidate))))
+            row = _row(index, tables, candidate, by_candidate.get(id(candidate)))
+            if proof is not None:
+                row = replace(row, proof=proof.for_description(candidate.script.model, candidate.description.index))
+            audit.rows.append(row)
     for info in infos:
         audit.rows.extend(_entry_rows(info))
         audit.notes.extend(f"{info.path}: {note}" for note in info.notes)

@@ -49,6 +49,8 @@ def markdown(audit: Audit, root: Path) -> str:
             out.append(f"{row.reason}.")
             out.append("")
             out += [f"- {e.location}: {e.text}" for e in row.evidence]
+            if row.proof:
+                out.append(f"- object proof: {row.proof}")
             out += [f"- fix: {row.fix}", ""]
     if audit.notes:
         out += ["", "## Notes", ""] + [f"- {_cell(n)}" for n in audit.notes]
@@ -128,7 +130,9 @@ def as_html(audit: Audit, root: Path) -> str:
             f"<td><code>{e(row.pattern)}</code></td><td>{e(row.output)}</td>"
             f'<td data-sort="{e(row.location.path)}:{row.location.line:08d}">{_link(root, row.location.path, row.location.line)}</td>'
             f"<td>{row.entries}</td><td>{row.unkept}</td><td>{e(row.breakage)}</td>"
-            f"<td><ul>{evidence}</ul>{e(row.reason)}</td><td>{e(row.fix)}</td></tr>"
+            f"<td><ul>{evidence}</ul>{e(row.reason)}"
+            + (f"<p><b>object proof:</b> {e(row.proof)}</p>" if row.proof else "")
+            + f"</td><td>{e(row.fix)}</td></tr>"
         )
     notes = "".join(f"<li>{e(n)}</li>" for n in audit.notes)
     scripts = ", ".join(_link(root, s, 0) for s in audit.scripts) or "none found"
