@@ -72,6 +72,15 @@ def load_run_config(root: Path) -> Config:
         raise UsageError(str(exc)) from exc
 
 
+def build_dir_inputs(build_dir: Path) -> list[Path]:
+    """The files of a Kbuild O= directory that the object and script rules read."""
+    if not build_dir.is_dir():
+        raise UsageError(f"{build_dir}: --build-dir is not a directory")
+    from kgclint.builddir import inputs
+
+    return [path for path in inputs(build_dir) if path.exists()]
+
+
 def build_request(args: argparse.Namespace, paths: list[Path]) -> CheckRequest:
     """A CheckRequest from parsed options and the configuration at the tree root."""
     for path in paths:
@@ -106,6 +115,8 @@ def build_request(args: argparse.Namespace, paths: list[Path]) -> CheckRequest:
             baseline = Baseline.read(args.baseline)
         except BaselineError as exc:
             raise UsageError(str(exc)) from exc
+    if options.build_dir is not None:
+        paths = [*paths, *build_dir_inputs(options.build_dir)]
     return CheckRequest(
         root=root, paths=tuple(Path(os.path.abspath(p)) for p in paths), options=options,
         selection=selection, settings=settings, config=config, baseline=baseline,
