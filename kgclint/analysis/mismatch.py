@@ -420,15 +420,18 @@ class SectionMismatches:
 
         self.project = project
         proof = project.analysis(ArchiveLinkResult)
-        if proof.found:
+        if proof.linked:
             linked = [facts for _, facts in proof.linked]
         else:
-            linked = list(project.facts(InputKind.OBJECT))
+            # Archives, when given, are what is linked (a build's vmlinux.o repeats their members).
+            linked = []
             for archive in project.facts(InputKind.ARCHIVE):
                 for member in archive.members:
                     facts = member.facts or _read_member(project, member.path)
                     if facts is not None:
                         linked.append(facts)
+            if not linked:
+                linked = list(project.facts(InputKind.OBJECT))
         linked = [f for f in linked if f.ok]
         index = definition_index(linked)
         reader = _SectionReader(project)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kgclint.analysis.kbuild import KbuildModel
 from kgclint.elf.facts import SHN_UNDEF, STB_GLOBAL, STB_WEAK, ArchiveFacts, ObjectFacts
+from kgclint.elf.archive import read_archive
 from kgclint.elf.reader import read_object
 from kgclint.inputs import InputKind
 from kgclint.project import Project
@@ -116,8 +117,10 @@ class ArchiveLinkResult:
         archives = list(project.facts(InputKind.ARCHIVE))
         objects = {o.path: o for o in project.facts(InputKind.OBJECT)}
         conditional = [a for a in archives if _conditional(a.path, model)]
+        if not archives and project.options.build_dir is not None:
+            archives, conditional, objects = self._recorded_link(project.options.build_dir)
         self.found = bool(conditional)
-        if not conditional:
+        if not archives and not objects:
             return
         member_paths: set[str] = set()
         for archive in conditional:
@@ -152,6 +155,33 @@ class ArchiveLinkResult:
                 self.extracted[key] = taken[key]
                 self._linked.append((member.path, self._member_facts[key]))
         self.left_out = [m for m in self.members if (m.archive, m.name) not in self.extracted]
+
+    def _recorded_link(self, build_dir: Path) -> tuple[list[ArchiveFacts], list[ArchiveFacts], dict[str, ObjectFacts]]:
+        """The archives and objects of the link Kbuild recorded in a build directory (``.vmlinux.o.cmd``).
+
+        Used when the run was given a build directory but no archives as
+        inputs: the record says which archives are linked in whole and which
+        as a group, which is proof, not a model.
+        """
+        from kgclint.builddir import vmlinux_link
+
+        build = build_dir if build_dir.is_absolute() else self.project.root / build_dir
+        archives: list[ArchiveFacts] = []
+        conditional: list[ArchiveFacts] = []
+        objects: dict[str, ObjectFacts] = {}
+        for item in vmlinux_link(build).items:
+            try:
+                data = (build / item.path).read_bytes()
+            except OSError:
+                continue
+            if item.path.endswith(".a"):
+                archive = read_archive(data, item.path)
+                archives.append(archive)
+                if not item.whole:
+                    conditional.append(archive)
+            elif item.whole:
+                objects[item.path] = read_object(data, item.path)
+        return archives, conditional, objects
 
     def _read(self, path: str | None) -> ObjectFacts | None:
         """A thin archive member or a built object, read from the build directory or the tree."""

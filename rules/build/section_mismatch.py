@@ -56,7 +56,7 @@ class SectionMismatch(Rule):
     code = "KGC404"
     name = "section-mismatch"
     severity = Severity.ERROR
-    needs = frozenset({InputKind.OBJECT, InputKind.ARCHIVE, InputKind.KBUILD, InputKind.C})
+    needs = frozenset({InputKind.OBJECT, InputKind.ARCHIVE, InputKind.KBUILD})
 
     def check(self, project) -> Iterable[Finding]:
         result = project.analysis(SectionMismatches)
