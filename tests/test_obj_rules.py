@@ -141,3 +141,28 @@ def test_c_table_in_arm_objects(tmp_path: Path) -> None:
     compile_c(root / "table.c", root / "table.o", arch="arm")
     for linker in ("bfd", "lld"):
         assert len(list(TableEntriesDropped().check(_project(root, linker)))) == 1
+
+
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_over_retention_is_what_keep_pins(linker: str, tmp_path: Path) -> None:
+    """The code KGC304 names survives with KEEP and goes without it, in the real linker."""
+    from kgclint_rules.objects.over_retention import OverRetention
+
+    root = _built_case("obj-over-retention", tmp_path)
+    ld = require("ld.lld") if linker == "lld" else require("ld")
+    script = (root / "vmlinux.lds").read_text()
+    (root / "nokeep.lds").write_text(script.replace("KEEP(*(__ex_table))", "*(__ex_table)"))
+
+    def dropped(lds: str) -> frozenset[tuple[str, str]]:
+        done = subprocess.run([ld, "--gc-sections", "--print-gc-sections", "-T", lds, "uaccess.o", "-o", "out"],
+                              cwd=root, capture_output=True, text=True, check=False)
+        return parse_print_gc_sections(done.stderr + done.stdout)
+
+    assert ("uaccess.o", ".text.dead_get_user") not in dropped("vmlinux.lds")
+    assert ("uaccess.o", ".text.dead_get_user") in dropped("nokeep.lds")
+    (root / "nokeep.lds").unlink()
+    findings = list(OverRetention().check(_project(root, linker)))
+    assert len(findings) == 1
+    assert "uaccess.o:(.text.dead_get_user)" in findings[0].message
+    assert "used_get_user" not in findings[0].message
+    assert findings[0].location.line == 7

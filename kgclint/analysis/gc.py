@@ -206,6 +206,8 @@ class GcOptions:
     entry: str | None = None
     undefined: tuple[str, ...] = ()
     start_stop_gc: bool | None = None
+    #: False: KEEP'd sections stay but their relocations keep nothing (what-if used to find over-retention).
+    follow_keep: bool = True
 
     @property
     def start_stop_gc_effective(self) -> bool:
@@ -221,6 +223,7 @@ class Root:
 
     reason: str
     location: Location | None = None
+    keep: object | None = None
 
 
 @dataclass
@@ -619,7 +622,10 @@ class _Simulation:
                 if not self.candidate[sid]:
                     continue
                 reason = self._root_reason(obj, s)
-                if reason is not None:
+                if reason is not None and reason.keep and not self.options.follow_keep:
+                    self.live[sid] = 1
+                    self.roots[sid] = reason
+                elif reason is not None:
                     self.mark(sid, root=reason)
                 elif lld and not s.flags & SHF_ALLOC and not s.flags & SHF_LINK_ORDER and not s.group:
                     # Kept, but its relocations are not followed.
@@ -658,7 +664,7 @@ class _Simulation:
         kept = self.script.kept_by(obj.match_name, s.name, s.flags)
         if kept is not None:
             node = getattr(kept, "node", None)
-            return Root("KEEP in the linker script", getattr(node, "location", None))
+            return Root("KEEP in the linker script", getattr(node, "location", None), kept)
         return None
 
     def bfd_extra_pass(self) -> None:
@@ -939,6 +945,17 @@ class ProjectLink:
                 model = ScriptModel(model.script, linker=linker)  # type: ignore[attr-defined]
             self._results[linker] = simulate(self.inputs, model, opts)
         return self._results[linker]
+
+    def result_keep_inert(self, linker: str | None = None) -> GcResult:
+        """The same link if KEEP'd sections kept only themselves: what they pin is live in result() only."""
+        linker = linker or self.options.linker
+        key = linker + ":keep-inert"
+        if key not in self._results:
+            base = self.result(linker)
+            opts = GcOptions(linker, self.options.entry, self.options.undefined, self.options.start_stop_gc, follow_keep=False)
+            sim = base.simulation
+            self._results[key] = simulate(self.inputs, sim.script.model if sim is not None else None, opts)  # type: ignore[attr-defined]
+        return self._results[key]
 
 
 def _resolved(path: Path) -> Path:

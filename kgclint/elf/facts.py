@@ -152,7 +152,7 @@ class Relocations:
     of the section it patches (its sh_info). ``types`` holds the primary
     relocation type; for MIPS64's three-type records the second and third
     types are packed above it (``type | type2 << 8 | type3 << 16``).
-    ``symbols`` are symbol table rows; ``addends`` is empty for SHT_REL.
+    ``symbols`` are symbol table rows. ``addends`` are RELA addends; for 32-bit SHT_REL sections patching data (not code) they are the 32-bit words in place (the implicit addends); otherwise empty.
     """
 
     section: int

@@ -29,6 +29,7 @@ from elftools.elf.enums import ENUM_E_MACHINE
 from kgclint.elf.facts import (
     EMPTY_SYMBOLS,
     SHF_COMPRESSED,
+    SHF_EXECINSTR,
     SHN_XINDEX,
     SHT_GROUP,
     SHT_NOBITS,
@@ -320,6 +321,8 @@ def _relocations(
         rela = h[1] == SHT_RELA
         body = _section_bytes(r, raw, i)
         offsets, types, symbols, addends = _decode_relocs(body, rela, end, cls, machine)
+        if not rela and cls == 32 and len(offsets) and not raw[target][2] & SHF_EXECINSTR:
+            addends = _inplace_words(r, raw, target, offsets, end)
         relocs = Relocations(i, target, offsets, types, symbols, addends)
         if len(relocs) and max(symbols) >= nsyms:
             bad_sym = [n for n, s in enumerate(symbols) if s >= nsyms]
@@ -336,6 +339,19 @@ def _relocations(
             )
         out.append(relocs)
     return tuple(out)
+
+
+def _inplace_words(r: _Reader, raw: list[tuple], target: int, offsets: array, end: str) -> array:
+    """SHT_REL keeps addends in the patched bytes: the 32-bit word at each offset of a data section.
+
+    Meaningful for data relocations (R_ARM_ABS32 and the like), which is
+    what tables hold; code is not read. Empty when a word lies outside the section.
+    """
+    data = _section_bytes(r, raw, target)
+    if not data or max(offsets) + 4 > len(data):
+        return array("q")
+    fmt = end + "i"
+    return array("q", (struct.unpack_from(fmt, data, off)[0] for off in offsets))
 
 
 def _decode_relocs(body: bytes, rela: bool, end: str, cls: int, machine: int) -> tuple[array, array, array, array]:

@@ -1,0 +1,2 @@
+uaccess.o: uaccess.S
+	gcc -c uaccess.S -o uaccess.o
