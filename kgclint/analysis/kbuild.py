@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kgclint.findings import Diagnostic
@@ -97,19 +97,8 @@ class ArchiveLink:
     origin: Location | None
 
 
-@dataclass
 class KbuildModel:
     """Built-in objects, archive members and archive linkage of a tree, under a configuration or every branch."""
-
-    project: Project
-    config: dict[str, str] | None = None
-    config_source: str = ""
-    objects: dict[str, KObject] = field(default_factory=dict)
-    library: dict[str, KObject] = field(default_factory=dict)
-    archives: dict[str, ArchiveLink] = field(default_factory=dict)
-    directories: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    by_source: dict[str, list[KObject]] = field(default_factory=dict)
 
     def __init__(self, project: Project) -> None:
         self.project = project

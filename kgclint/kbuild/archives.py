@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kgclint.analysis.kbuild import KbuildModel
@@ -93,18 +93,8 @@ def exported_names(facts: ObjectFacts, prefixes: tuple[str, ...]) -> frozenset[s
     return frozenset(out)
 
 
-@dataclass
 class ArchiveLinkResult:
     """Members extracted (with the symbol and the object that pulled each) and members left out."""
-
-    project: Project
-    extracted: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    left_out: list[Member] = field(default_factory=list)
-    members: list[Member] = field(default_factory=list)
-    whole_defined: dict[str, str] = field(default_factory=dict)
-    section_names: set[str] = field(default_factory=set)
-    prefixes: tuple[str, ...] = ()
-    found: bool = False
 
     def __init__(self, project: Project) -> None:
         self.project = project

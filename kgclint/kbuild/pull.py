@@ -21,21 +21,14 @@ through a macro.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from kgclint.analysis.kbuild import KbuildModel, KObject
 from kgclint.inputs import InputKind
 from kgclint.project import Project
 
 
-@dataclass
 class SourcePull:
     """The lib-y members a link would take, and why each one is taken (or not)."""
-
-    project: Project
-    pulled: dict[str, tuple[str, str]] = field(default_factory=dict)
-    unpulled: list[KObject] = field(default_factory=list)
-    definitions: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __init__(self, project: Project) -> None:
         self.project = project

@@ -9,7 +9,7 @@ from kgclint.analysis.scripts import ScriptIndex
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.kbuild.pull import SourcePull
-from kgclint.location import Location, Related
+from kgclint.location import Related
 from kgclint.rule import Rule
 
 #: What each flag puts together, in words, and the definition kind it concerns.
