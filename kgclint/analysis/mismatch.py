@@ -356,15 +356,19 @@ def summarize(facts: ObjectFacts, section_bytes: SectionBytes | None = None) -> 
     sections = facts.sections
     strong: list[tuple[str, str]] = []
     weak: list[tuple[str, str]] = []
+    references: set[str] = set()
+    names, shndx, info = symbols.names, symbols.shndx, symbols.info
     for i in range(symbols.first_global, len(symbols)):
-        shndx = symbols.shndx[i]
-        if shndx == SHN_UNDEF or shndx >= len(sections):
-            continue
-        bind = symbols.bind(i)
-        if bind == STB_GLOBAL:
-            strong.append((symbols.names[i], sections[shndx].name))
-        elif bind == STB_WEAK:
-            weak.append((symbols.names[i], sections[shndx].name))
+        bind = info[i] >> 4
+        index = shndx[i]
+        if index == SHN_UNDEF:
+            if bind == STB_GLOBAL and names[i]:
+                references.add(names[i])
+        elif index < len(sections):
+            if bind == STB_GLOBAL:
+                strong.append((names[i], sections[index].name))
+            elif bind == STB_WEAK:
+                weak.append((names[i], sections[index].name))
     undefined: dict[str, set[str]] = {}
     for relocs in facts.relocations:
         if not 0 <= relocs.target < len(sections):
@@ -376,10 +380,8 @@ def summarize(facts: ObjectFacts, section_bytes: SectionBytes | None = None) -> 
         if names:
             undefined.setdefault(fromsec, set()).update(names)
     local = check_object(facts, {}, section_bytes)
-    references = frozenset(symbols.names[i] for i in range(symbols.first_global, len(symbols))
-                           if symbols.shndx[i] == SHN_UNDEF and symbols.bind(i) == STB_GLOBAL and symbols.names[i])
     return ObjectSummary(facts.path, tuple(strong), tuple(weak), tuple(local),
-                         tuple((k, frozenset(v)) for k, v in sorted(undefined.items())), references)
+                         tuple((k, frozenset(v)) for k, v in sorted(undefined.items())), frozenset(references))
 
 
 def index_of(summaries: Iterable[ObjectSummary]) -> dict[str, tuple[str, str]]:
