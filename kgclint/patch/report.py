@@ -41,4 +41,6 @@ def write_checkpatch(
     if not emacs:
         errors = sum(f.severity is Severity.ERROR for f in findings)
         warnings = sum(f.severity is Severity.WARNING for f in findings)
-        stream.write(f"total: {errors} errors, {warnings} warnings, {patch.lines_checked} lines checked\n")
+        checks = sum(f.severity is Severity.INFO for f in findings)
+        shown = f"{checks} checks, " if checks else ""  # as checkpatch --strict counts CHECK lines
+        stream.write(f"total: {errors} errors, {warnings} warnings, {shown}{patch.lines_checked} lines checked\n")
