@@ -87,9 +87,9 @@ class NoFunctionSectionsObject(Rule):
                 flag = obj.effective_flag(what)
                 if flag is None or not flag.disables or not members:
                     continue
-                yield self._finding(obj, flag, plural, section, members, keepers)
+                yield self._finding(obj, flag, plural, section, members, keepers, model.describe_mode())
 
-    def _finding(self, obj: KObject, flag, plural, section, members, keepers) -> Finding:
+    def _finding(self, obj: KObject, flag, plural, section, members, keepers, mode: str) -> Finding:
         where = flag.origin or obj.origin
         names = [d.name for d in members]
         related = [Related(members[0].location, f"{len(members)} {plural} of {obj.path} share one {section}")]
@@ -99,14 +99,14 @@ class NoFunctionSectionsObject(Rule):
             ride = f"; {len(riders)} that no other file references come with it ({_few(riders)})" if riders else ""
             return self.finding(
                 f"{obj.path} is compiled with {flag.flag}: its {len(members)} {plural} ({_few(names)}) are one "
-                f"{section} section, so the reference to {name} from {by} keeps all of it{ride}",
+                f"{section} section, so the reference to {name} from {by} keeps all of it{ride} ({mode})",
                 where, related=related, severity=Severity.INFO,
                 properties={"case": "kept-whole"},
             )
         return self.finding(
             f"{obj.path} is compiled with {flag.flag}: its {len(members)} {plural} ({_few(names)}) are one "
             f"{section} section and no linked source or ENTRY references any of them, so --gc-sections drops "
-            f"all of it; whatever is reached from hardware, assembly or a table needs KEEP",
+            f"all of it; whatever is reached from hardware, assembly or a table needs KEEP ({mode})",
             where, related=related,
             properties={"case": "dropped-whole"},
         )
