@@ -166,3 +166,36 @@ def test_over_retention_is_what_keep_pins(linker: str, tmp_path: Path) -> None:
     assert "uaccess.o:(.text.dead_get_user)" in findings[0].message
     assert "used_get_user" not in findings[0].message
     assert findings[0].location.line == 7
+
+
+def _many_sections(prefix: str, count: int) -> str:
+    """Assembly with ``count`` function sections (each referencing the next) and a comdat group."""
+    text = ".altmacro\n.macro sec n\n"
+    text += f".section .text.{prefix}\\n,\"ax\",@progbits\n.globl {prefix}\\n\n{prefix}\\n: call {prefix}\\n\nret\n.endm\n"
+    text += f".set i,0\n.rept {count}\nsec %i\n.set i,i+1\n.endr\n"
+    text += '.section .text.shared,"ax",@progbits\nret\n.section .text.g,"axG",@progbits,g,comdat\n.globl g\ng: ret\n'
+    return text
+
+
+@pytest.mark.parametrize("counts", [(40, 60), (33000, 33000)], ids=["small", "past-limit"])
+def test_ld_r_section_count_is_projected_exactly(counts: tuple[int, int], tmp_path: Path) -> None:
+    from kgclint.elf.relocatable import relocatable_section_count
+    from kgclint_rules.objects.section_limit import SectionLimit
+
+    objs = []
+    for prefix, count in zip("ab", counts):
+        src = tmp_path / f"{prefix}.s"
+        src.write_text(_many_sections(prefix, count))
+        objs.append(tmp_path / f"{prefix}.o")
+        run([require("as"), str(src), "-o", str(objs[-1])])
+    facts = [read_object(p.read_bytes(), p.name) for p in objs]
+    out = tmp_path / "built-in.o"
+    run([require("ld"), "-r", "-o", str(out), *map(str, objs)])
+    merged = read_object(out.read_bytes(), "built-in.o")
+    assert relocatable_section_count(facts) == merged.shnum
+    project = Project(tmp_path, Options(), {InputKind.OBJECT: [merged]})
+    findings = list(SectionLimit().check(project))
+    if merged.shnum >= 0xFF00:
+        assert len(findings) == 1 and "past" in findings[0].message and findings[0].severity == "error"
+    else:
+        assert findings == []
