@@ -203,3 +203,28 @@ def test_tree_missing_subdirectory_and_include_loop_are_findings(tmp_path):
     assert any(path == "loop.mk" and "recursive include" in m for path, _, m in findings)
     from kgclint.analysis.kbuild import KbuildModel
     assert "kernel/a.o" in project.analysis(KbuildModel).objects
+
+
+def test_tree_flags_inherit_composites_and_head(tmp_path):
+    from kgclint.analysis.kbuild import KbuildModel
+
+    project = _tree(tmp_path, {
+        "Makefile": "head-y := arch/x/kernel/head.o\n",
+        "Kbuild": "obj-y += arch/x/kernel/ drivers/\n",
+        "arch/x/kernel/Makefile": "obj-y += setup.o\n",
+        "arch/x/kernel/setup.c": "",
+        "arch/x/kernel/head.S": "",
+        "drivers/Makefile": "subdir-ccflags-y += -fno-data-sections\nobj-y += net/\n",
+        "drivers/net/Makefile": "obj-y += nic.o\nnic-y := main.o hw.o\nCFLAGS_hw.o := -fno-function-sections\n"
+                                "CFLAGS_REMOVE_nic.o := -fno-data-sections\nccflags-y := -fdata-sections\n",
+        "drivers/net/main.c": "", "drivers/net/hw.c": "",
+    })
+    model = project.analysis(KbuildModel)
+    assert model.objects["arch/x/kernel/head.o"].kind == "head"
+    assert model.objects["arch/x/kernel/head.o"].sources == ("arch/x/kernel/head.S",)
+    nic = model.objects["drivers/net/nic.o"]
+    assert nic.sources == ("drivers/net/main.c", "drivers/net/hw.c")
+    assert nic.effective_flag("function").flag == "-fno-function-sections"
+    # the inherited -fno-data-sections is removed for nic.o; its own -fdata-sections stays
+    assert nic.effective_flag("data").flag == "-fdata-sections"
+    assert model.objects_of("drivers/net/hw.c") == [nic]

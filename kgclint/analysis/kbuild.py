@@ -81,7 +81,7 @@ class KObject:
         """The last ``-f[no-]<what>-sections`` flag (gcc obeys the last one), or None when none is given."""
         chosen = None
         for flag in self.section_flags:
-            if flag.flag.endswith(f"-{what}-sections"):
+            if flag.flag in (f"-f{what}-sections", f"-fno-{what}-sections"):
                 chosen = flag
         return chosen
 
