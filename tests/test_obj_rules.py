@@ -199,3 +199,40 @@ def test_ld_r_section_count_is_projected_exactly(counts: tuple[int, int], tmp_pa
         assert len(findings) == 1 and "past" in findings[0].message and findings[0].severity == "error"
     else:
         assert findings == []
+
+
+PPC_FAR = {
+    "a.s": "\t.abiversion 2\n\t.section .text,\"ax\",@progbits\n\t.globl _start\n_start:\t.space 40000\n"
+           "\tcmpdi 3,0\n\tbeq 0,far_target\n\tblr\n",
+    "big.s": "\t.section .text,\"ax\",@progbits\n\t.globl big\nbig:\t.space 40000\n\tblr\n",
+    "b.s": "\t.section .text,\"ax\",@progbits\n\t.globl far_target\nfar_target: blr\n",
+}
+
+
+def test_branch_stranded_by_ld_r_fails_the_final_link(tmp_path: Path) -> None:
+    """KGC305 names exactly the branch the final link of the ld -r output cannot reach (ld.lld proves it)."""
+    from kgclint_rules.objects.branch_range import BranchRange, stranded_branches
+
+    prefix = BINUTILS["powerpc64le"]
+    objs = []
+    for name, text in PPC_FAR.items():
+        (tmp_path / name).write_text(text)
+        objs.append(tmp_path / name.replace(".s", ".o"))
+        run([require(prefix + "as"), str(tmp_path / name), "-o", str(objs[-1])])
+    merged = tmp_path / "built-in.o"
+    run([require(prefix + "ld"), "-r", "-o", str(merged), *map(str, objs)])
+    # Linked directly, ld.lld finds room for a thunk; after ld -r it cannot.
+    direct = subprocess.run([require("ld.lld"), *map(str, objs), "-o", str(tmp_path / "d")], capture_output=True, text=True)
+    incremental = subprocess.run([require("ld.lld"), str(merged), "-o", str(tmp_path / "i")], capture_output=True, text=True)
+    assert direct.returncode == 0
+    assert "too large for range extension thunk" in incremental.stderr
+    bfd = subprocess.run([require(prefix + "ld"), str(merged), "-o", str(tmp_path / "g")], capture_output=True, text=True)
+    assert "relocation truncated to fit: R_PPC64_REL14" in bfd.stderr
+    facts = [read_object(p.read_bytes(), p.name) for p in objs]
+    assert all(stranded_branches(f) == {} for f in facts)
+    merged_facts = read_object(merged.read_bytes(), "built-in.o")
+    stranded = stranded_branches(merged_facts)
+    assert [name for (_i, name) in stranded] == ["R_PPC64_REL14"]
+    assert list(stranded.values()) == [[40004]]
+    findings = list(BranchRange().check(Project(tmp_path, Options(), {InputKind.OBJECT: [merged_facts, *facts]})))
+    assert len(findings) == 1 and findings[0].location.path == "built-in.o"
