@@ -147,7 +147,13 @@ def _z_start_stop(words: list[str]) -> bool | None:
 
 
 def inputs(build_dir: Path) -> list[Path]:
-    """The files of an ``O=`` directory kgclint reads: the generated script, .config, the link's archives and objects, vmlinux.o."""
+    """The files of an ``O=`` directory kgclint reads.
+
+    The generated script, ``.config``, the link's archives and objects, the
+    members of its thin archives (listed so the engine parses them in its
+    pool and caches them; the GC analysis takes their facts from there), and
+    ``vmlinux.o``.
+    """
     link = vmlinux_link(build_dir)
     paths = []
     if link.script:
@@ -155,6 +161,25 @@ def inputs(build_dir: Path) -> list[Path]:
     if link.config:
         paths.append(link.build_dir / link.config)
     paths += [link.build_dir / item.path for item in link.items]
+    paths += thin_members(link)
     if link.relocatable:
         paths.append(link.build_dir / link.relocatable)
     return paths
+
+
+def thin_members(link: VmlinuxLink) -> list[Path]:
+    """The object files behind the link's thin archives, so the engine parses (and caches) them in its pool."""
+    from kgclint.elf.archive import read_archive
+
+    out: list[Path] = []
+    for item in link.items:
+        path = link.build_dir / item.path
+        if not item.path.endswith(".a"):
+            continue
+        try:
+            facts = read_archive(path.read_bytes(), item.path)
+        except OSError:
+            continue
+        if facts.thin:
+            out += [path.parent / m.name for m in facts.members if (path.parent / m.name).is_file()]
+    return out

@@ -146,20 +146,23 @@ class ScriptView:
         self._cache: dict[tuple[str, str, int], object | None] = {}
 
     def _prepare_keeps(self) -> None:
-        """The effective KEEP descriptions, and one regex over all their section patterns as a fast pre-filter."""
+        """The effective KEEP descriptions, and one regex with a group per description, in script order.
+
+        Regex alternation tries alternatives left to right, so the group that
+        matches names the first KEEP description whose section patterns take
+        the name; only that description's file patterns and flags are then
+        checked the slow way.
+        """
         from kgclint.lds.wildcard import compile_pattern
 
         model = self.model
         keeps = [d for d in getattr(model, "descriptions", ()) if d.keep and model.keep_effective(d)]  # type: ignore[union-attr]
         self._keeps = keeps
         parts = []
-        catch_all = False
-        for d in keeps:
-            if not d.node.sections:
-                catch_all = True
-            for pattern in d.node.sections:
-                parts.append(compile_pattern(pattern.pattern).pattern.removesuffix(r"\Z"))
-        self._keep_filter = None if catch_all else re.compile("(?:" + "|".join(parts or ["(?!)"]) + r")\Z", re.S)
+        for n, d in enumerate(keeps):
+            body = "|".join(compile_pattern(p.pattern).pattern.removesuffix(r"\Z") for p in d.node.sections) or ".*"
+            parts.append(f"(?P<k{n}>{body})\\Z")
+        self._keep_filter = re.compile("|".join(parts or ["(?!)"]), re.S)
 
     def is_orphan(self, file: str, section: str, flags: int) -> bool:
         """Whether no input-section description of the script takes this section (fast path for the common cases)."""
@@ -188,14 +191,14 @@ class ScriptView:
             return None
         if not hasattr(self, "_keeps"):
             self._prepare_keeps()
-        if self._keep_filter is not None and self._keep_filter.match(section) is None:
+        m = self._keep_filter.match(section)
+        if m is None:
             return None
-        key = (file, section, flags)
-        if key in self._cache:
-            return self._cache[key]
-        found = next((d for d in self._keeps if d.match(file, section, flags) is not None), None)
-        self._cache[key] = found
-        return found
+        first = int(m.lastgroup[1:])  # type: ignore[index]
+        d = self._keeps[first]
+        if d.match(file, section, flags) is not None:
+            return d
+        return next((d for d in self._keeps[first + 1:] if d.match(file, section, flags) is not None), None)
 
 
 @dataclass
@@ -781,15 +784,24 @@ def archive_from_facts(
     directory: Path,
     whole: bool = False,
     load_member: Callable[[str], bytes] | None = None,
+    known: dict[Path, object] | None = None,
 ) -> tuple[LinkArchive, list[Diagnostic]]:
-    """LinkArchive from archive facts; thin members are read relative to ``directory`` (the archive's folder)."""
+    """LinkArchive from archive facts; thin members are read relative to ``directory`` (the archive's folder).
+
+    ``known`` maps resolved file paths to facts the engine already has, so a
+    thin member it parsed (and cached) is not read again.
+    """
     diagnostics = list(facts.diagnostics)
     members = []
     for member in facts.members:
         label = f"{facts.path}({member.name})"
         mfacts = member.facts
+        target = directory / member.name if not os.path.isabs(member.name) else Path(member.name)
+        if mfacts is None and known:
+            cached = known.get(_resolved(target))
+            if isinstance(cached, ObjectFacts):
+                mfacts = cached
         if mfacts is None:
-            target = directory / member.name if not os.path.isabs(member.name) else Path(member.name)
             try:
                 data = load_member(member.name) if load_member else target.read_bytes()
             except OSError as exc:
@@ -894,7 +906,7 @@ class ProjectLink:
                 continue
             self.inputs.append(LinkObject(facts.path, facts.path, facts, facts.path))
         for facts in sorted(project.facts(InputKind.ARCHIVE), key=lambda f: f.path):
-            archive, diags = archive_from_facts(facts, project.absolute(facts.path).parent)
+            archive, diags = archive_from_facts(facts, project.absolute(facts.path).parent, known=known)
             self.inputs.append(archive)
             self.diagnostics += [d for d in diags if d not in facts.diagnostics]
         self._pick_script(project)
@@ -927,7 +939,7 @@ class ProjectLink:
             self.diagnostics.append(Diagnostic(Location(display), f"{display}: cannot be read: {exc.strerror}"))
             facts = read_object(b"", display)
         if isinstance(facts, ArchiveFacts):
-            archive, diags = archive_from_facts(facts, path.parent, whole)
+            archive, diags = archive_from_facts(facts, path.parent, whole, known=known)
             self.diagnostics += diags
             return archive
         assert isinstance(facts, ObjectFacts)
