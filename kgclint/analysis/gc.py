@@ -878,6 +878,8 @@ class ProjectLink:
         self.relocatable = None
         options = project.options
         self.build_dir: Path | None = Path(options.build_dir).resolve() if options.build_dir is not None else None
+        #: Whether the real link uses --gc-sections (a build whose arch lacks DCE does not: findings are what-ifs).
+        self.gc_sections = True
         known: dict[Path, object] = {}
         for kind in (InputKind.OBJECT, InputKind.ARCHIVE):
             for facts in project.facts(kind):
@@ -896,6 +898,7 @@ class ProjectLink:
                 self.script, diags = load_script(link.build_dir / link.script, options.linker)
                 self.diagnostics += diags
             self.options = GcOptions(options.linker, link.entry, link.undefined, link.start_stop_gc)
+            self.gc_sections = link.gc_sections
             if link.relocatable:
                 cached = known.get(_resolved(link.build_dir / link.relocatable))
                 self.relocatable = cached if isinstance(cached, ObjectFacts) else None

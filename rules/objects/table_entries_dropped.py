@@ -49,6 +49,7 @@ class TableEntriesDropped(Rule):
     linked to that code (the ``o`` flag) so they live and die with it.
     """
 
+    _gc_sections = True
     code = "KGC301"
     name = "table-entries-dropped"
     severity = Severity.ERROR
@@ -58,6 +59,7 @@ class TableEntriesDropped(Rule):
         link = project.analysis(ProjectLink)
         if not link.inputs:
             return
+        self._gc_sections = link.gc_sections
         result = link.result()
         dropped = [(obj, s, result.base[result.objects.index(obj)] + s.index) for obj, s in result.dropped()]
         if not dropped:
@@ -145,8 +147,9 @@ class TableEntriesDropped(Rule):
         linker = "GNU ld" if result.linker == "bfd" else "ld.lld"
         kind = "loud: a script ASSERT fails the link" if loud else "silent: the link succeeds without them"
         count = sum(_entries_in(obj, s) for obj, s, _sid in entries)
+        verb = "drops" if self._gc_sections else "would drop (the recorded link has no --gc-sections)"
         message = (
-            f"{linker} --gc-sections drops {count} entr{'y' if count == 1 else 'ies'} ({len(entries)} input "
+            f"{linker} --gc-sections {verb} {count} entr{'y' if count == 1 else 'ies'} ({len(entries)} input "
             f"section{'' if len(entries) == 1 else 's'}) of table {table} (bracketed by {bracket}, walked by "
             f"{consumer}) from {len(objects)} object(s): {named}; {kind}{note}"
         )
