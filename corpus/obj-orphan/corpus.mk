@@ -1,0 +1,2 @@
+orphan.o: orphan.S
+	gcc -c orphan.S -o orphan.o
