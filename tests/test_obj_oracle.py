@@ -573,3 +573,17 @@ def test_asm_case_matches_linker(case: Case, arch: str, linker: str, tmp_path: P
 @pytest.mark.parametrize(("case", "arch", "linker"), C_PARAMS)
 def test_c_case_matches_linker(case: Case, arch: str, linker: str, tmp_path: Path) -> None:
     _check(case, arch, linker, tmp_path)
+
+
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_gc_over_more_than_65280_sections(linker: str, tmp_path: Path) -> None:
+    """An object past SHN_LORESERVE (SHN_XINDEX indexes): every other function is dead; same set as the linker."""
+    count = 65400
+    text = (
+        ".altmacro\n.macro sec n\n.section .text.s\\n,\"ax\",@progbits\n.globl f\\n\nf\\n: ret\n.endm\n"
+        f".set i,0\n.rept {count}\nsec %i\n.set i,i+1\n.endr\n"
+        ".macro ref n\n.dc.a f\\n\n.endm\n.section .text._start,\"ax\",@progbits\n.globl _start\n_start:\n"
+        f".set i,0\n.rept {count // 2}\nref %i\n.set i,i+2\n.endr\n"
+    )
+    case = Case("xindex", {"big.s": text}, SCRIPT_TEXT)
+    _check(case, "x86_64", linker, tmp_path)

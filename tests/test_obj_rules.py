@@ -236,3 +236,33 @@ def test_branch_stranded_by_ld_r_fails_the_final_link(tmp_path: Path) -> None:
     assert list(stranded.values()) == [[40004]]
     findings = list(BranchRange().check(Project(tmp_path, Options(), {InputKind.OBJECT: [merged_facts, *facts]})))
     assert len(findings) == 1 and findings[0].location.path == "built-in.o"
+
+
+START_STOP_TABLE = asm("""
+    .globl _start
+    .section .text._start,"ax",%progbits
+_start: .dc.a __start_mytab
+    .dc.a __stop_mytab
+    .section mytab,"aw",%progbits
+    .dc.a handler
+    .section .text.handler,"ax",%progbits
+handler: .long 0
+""")
+
+
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_start_stop_table_is_lost_only_under_lld(linker: str, tmp_path: Path) -> None:
+    """ld.lld's default -z start-stop-gc drops a __start_/__stop_ table; GNU ld keeps it (both linkers say so)."""
+    (tmp_path / "t.s").write_text(START_STOP_TABLE)
+    run([require("as"), str(tmp_path / "t.s"), "-o", str(tmp_path / "t.o")])
+    (tmp_path / "t.lds").write_text("ENTRY(_start)\nSECTIONS { .text : { *(.text .text.*) } }\n")
+    ld = require("ld.lld") if linker == "lld" else require("ld")
+    done = subprocess.run([ld, "--gc-sections", "--print-gc-sections", "-T", "t.lds", "t.o", "-o", "out"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    lost = ("t.o", "mytab") in parse_print_gc_sections(done.stderr + done.stdout)
+    assert lost == (linker == "lld")
+    findings = list(TableEntriesDropped().check(_project(tmp_path, linker)))
+    assert len(findings) == int(lost)
+    if lost:
+        assert "__start_mytab and __stop_mytab" in findings[0].message
+        assert "start-stop-gc" in findings[0].message

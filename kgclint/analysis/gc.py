@@ -52,7 +52,8 @@ from kgclint.elf.facts import (
     SHF_EXCLUDE,
     SHF_GNU_RETAIN,
     SHF_LINK_ORDER,
-    SHN_LORESERVE,
+    SHN_ABS,
+    SHN_COMMON,
     SHN_UNDEF,
     SHT_ARM_EXIDX,
     SHT_FINI_ARRAY,
@@ -364,6 +365,16 @@ def bfd_section_name(obj: LinkObject, s: Section) -> str:
     return s.name
 
 
+#: st_shndx values that are not sections (ABS, COMMON). Past SHN_LORESERVE sections the reader has
+#: already replaced SHN_XINDEX by the real index, so only these two stay special.
+_SPECIAL_SHNDX = (SHN_ABS, SHN_COMMON)
+
+
+def _in_section(ndx: int, nsec: int) -> bool:
+    """Whether a (resolved) symbol section index names a real section of the object."""
+    return 0 < ndx < nsec and ndx not in _SPECIAL_SHNDX
+
+
 def _bisect(base: list[int], sid: int) -> int:
     lo, hi = 0, len(base) - 1
     while lo < hi:
@@ -518,12 +529,14 @@ class _Simulation:
                 ndx = shndx[i]
                 if ndx == SHN_UNDEF:
                     continue
-                if ndx < SHN_LORESERVE:
-                    if ndx >= nsec or self.comdat_dropped[b + ndx]:
+                if _in_section(ndx, nsec):
+                    if self.comdat_dropped[b + ndx]:
                         continue
                     target = b + ndx
-                else:
+                elif ndx >= nsec or ndx in _SPECIAL_SHNDX:
                     target = -2
+                else:
+                    continue
                 weak = bind == STB_WEAK
                 old = table.get(names[i])
                 if old is None or (old[1] and not weak):
@@ -545,13 +558,13 @@ class _Simulation:
         for i in range(len(syms)):
             ndx = shndx[i]
             if info[i] >> 4 == STB_LOCAL:
-                if 0 < ndx < nsec:
+                if _in_section(ndx, nsec):
                     out[i] = b + ndx
                 continue
             t = defs.get(names[i])
             if t is not None:
                 out[i] = t if t >= 0 else -1
-            elif 0 < ndx < min(nsec, SHN_LORESERVE):
+            elif _in_section(ndx, nsec):
                 out[i] = b + ndx
             elif self._start_stop_section(names[i]) is not None:
                 out[i] = -3
