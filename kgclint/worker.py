@@ -65,7 +65,15 @@ class FileTimeout(Exception):
     """Raised by the alarm when one file's front-end runs past its bound."""
 
 
+#: Set by the alarm, so that a timeout raised inside a native library's
+#: callback, which the library may wrap in an exception of its own, is
+#: still reported as a timeout.
+_alarm_fired = False
+
+
 def _on_alarm(signum: int, frame: object) -> None:
+    global _alarm_fired
+    _alarm_fired = True
     raise FileTimeout
 
 
@@ -125,17 +133,19 @@ def process(job: Job) -> Outcome:
     blob = _cached_blob(job.cache_file, key)
     if blob is not None:
         return Outcome(job.relpath, digest, stat_key, blob, False, None)
+    global _alarm_fired
+    _alarm_fired = False
     frontend = load_frontend(job.kind)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, job.timeout)
     try:
         facts = frontend(SourceInput(job.relpath, data, job.arch)) if frontend else None
         marks = suppressions.extract(data) if job.kind in TEXT_KINDS else ()
-    except FileTimeout:
-        return Outcome(job.relpath, digest, stat_key, None, False, (
-            "KGC004", f"skipped: reading took longer than {job.timeout:g} s (file-timeout)",
-        ))
     except Exception as exc:  # one bad file must not stop the run
+        if isinstance(exc, FileTimeout) or _alarm_fired:
+            return Outcome(job.relpath, digest, stat_key, None, False, (
+                "KGC004", f"skipped: reading took longer than {job.timeout:g} s (file-timeout)",
+            ))
         where = f"front-end {job.kind.value}"
         return Outcome(job.relpath, digest, stat_key, None, False, (
             "KGC003", f"internal error in {where}: {type(exc).__name__}: {exc}",
