@@ -39,3 +39,19 @@ def test_new_file_found_through_its_nearest_existing_folder_and_arch_option_wins
     assert rel(tmp_path, context_paths(tmp_path, ["drivers/new/sub/x.c"], "x86")) == [
         "arch/x86/kernel/vmlinux.lds.S", "drivers",
     ]
+
+
+def test_walkers_of_unkept_script_tables_are_read(tmp_path):
+    make(tmp_path, "drivers/x.c")
+    (tmp_path / "arch/arm/kernel").mkdir(parents=True)
+    (tmp_path / "arch/arm/kernel/vmlinux.lds.S").write_text(
+        "SECTIONS {\n .data : {\n  __tbl_begin = .;\n  *(.tbl)\n  __tbl_end = .;\n"
+        "  __kept_begin = .;\n  KEEP(*(.kept))\n  __kept_end = .;\n }\n}\n"
+    )
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "kernel/walk.c").write_text("extern int __tbl_begin[];\n")
+    (tmp_path / "kernel/kept.c").write_text("extern int __kept_begin[];\n")
+    (tmp_path / "kernel/other.c").write_text("int __tbl_beginning;\n")
+    assert rel(tmp_path, context_paths(tmp_path, ["drivers/x.c"], "x86_64")) == [
+        "arch/arm/kernel/vmlinux.lds.S", "drivers/x.c", "kernel/walk.c",
+    ]

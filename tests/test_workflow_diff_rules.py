@@ -96,3 +96,13 @@ def test_patch_that_only_moves_code_is_clean(tree):
     path.write_text("".join(lines))
     status, out = diff(tree, staged_patch(tree))
     assert status == 0, out
+
+
+def test_one_more_entry_in_a_table_that_already_lacks_keep_is_reported_at_it(tree):
+    path = tree / ENTRIES
+    text = path.read_text()
+    path.write_text(text.replace("DEFINE_MYTAB(one, probe_one);", "DEFINE_MYTAB(zero, probe_one);\nDEFINE_MYTAB(one, probe_one);"))
+    status, out = diff(tree, staged_patch(tree))
+    assert status == 1, out
+    assert f"FILE: {ENTRIES}:6:" in out and "+DEFINE_MYTAB(zero, probe_one);" in out
+    assert out.count("ERROR:KGC201") == 1

@@ -6,8 +6,10 @@ original position, so a context line that merely moved down is the same
 line). A finding that appears in a file the patch does not touch but names
 an added line as a related place (the table entry whose linker-script
 pattern lacks KEEP) is reported at that added line, with its own place as a
-related one. A finding on an added line that the tree had before on a line
-the patch removes (same code, same message apart from line numbers) moved
+related one. A finding that existed before in an untouched file is the
+patch's again when it now names an added line the patch did not just move
+there (one more entry in a table that already lacked KEEP). A finding on an
+added line that the tree had before on a line the patch removes (same code, same message apart from line numbers) moved
 with the code and is not the patch's.
 """
 
@@ -55,7 +57,7 @@ def needs_before(after: list[Finding], patch: AppliedPatch) -> bool:
 
 def caused_by_patch(before: list[Finding], after: list[Finding], patch: AppliedPatch) -> list[Finding]:
     """The findings to report for ``patch``, given the tree's findings before and after it."""
-    existed = {(f.code, f.location.path, f.location.line, f.location.column) for f in before}
+    existed = {(f.code, f.location.path, f.location.line, f.location.column): f for f in before}
     moved_from = Counter(
         _shape(f) for f in before
         if (change := patch.change_for_old(f.location.path)) is not None and f.location.line in change.removed
@@ -70,10 +72,27 @@ def caused_by_patch(before: list[Finding], after: list[Finding], patch: AppliedP
             chosen.append(finding)
             continue
         old = _old_place(finding, patch)
-        if old is not None and (finding.code, old[0], old[1], loc.column) in existed:
+        previous = existed.get((finding.code, old[0], old[1], loc.column)) if old is not None else None
+        if previous is not None and not _adds_related(previous, finding, patch):
             continue
         chosen.append(_at_added_related(finding, patch))
     return chosen
+
+
+def _adds_related(previous: Finding, finding: Finding, patch: AppliedPatch) -> bool:
+    """Whether a finding that existed before now also names places the patch adds (a new entry of a table).
+
+    Related places on added lines that merely replace ones on removed lines
+    (the same note, code that moved) do not count.
+    """
+    added = Counter(_NUMBERS.sub("#", r.message) for r in finding.related if _on_added(r.location, patch))
+    if not added:
+        return False
+    removed = Counter(
+        _NUMBERS.sub("#", r.message) for r in previous.related
+        if (change := patch.change_for_old(r.location.path)) is not None and r.location.line in change.removed
+    )
+    return bool(added - removed)
 
 
 def _at_added_related(finding: Finding, patch: AppliedPatch) -> Finding:
