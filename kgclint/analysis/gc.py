@@ -30,10 +30,25 @@ relocations; GNU ld keeps a file's non-alloc sections that carry no
 relocations (and its debug sections) only if some alloc section of the
 file survives.
 
+GNU ld has no built-in init/fini-array or ``.init``/``.ctors`` roots: its
+default script KEEPs them, so without ``-T`` the simulation is given that
+script (``ld --verbose``) as GNU ld itself uses it; its default entry is
+``_start`` only through that script. A duplicate COMDAT group is dropped
+while reading by ld.lld (never named) and swept, and named, by GNU ld.
+GNU ld's MIPS back end takes ``.MIPS.abiflags`` out of GC.
+
 What is printed: GNU ld names every unmarked section of non-zero size,
-``.group`` sections included, a grouped section as ``name[signature]``;
-ld.lld names every dead input section, empty ones too, but never the
-sections it drops while reading (groups, ``.note.GNU-stack``, SHF_EXCLUDE …).
+``.group`` sections included, a grouped section as ``name[signature]``, a
+thin archive's member by its path and a regular one as ``lib.a(m.o)``;
+ld.lld names every dead input section, empty ones too, members always as
+``archive(member)``, but never the sections it drops while reading
+(groups, ``.note.GNU-stack``, ``.note.gnu.property``, SHF_EXCLUDE …).
+
+Archive members are extracted as both linkers do inside one
+``--start-group``/``--end-group`` (and as ld.lld always does): while some
+loaded object references a symbol, undefined and not weak, that a member
+defines. GNU ld outside a group extracts only from archives later on the
+command line; kernels link their libraries as one group.
 """
 
 from __future__ import annotations
@@ -469,6 +484,7 @@ class _Simulation:
         self.link_children: dict[int, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
         self.relocs_of: dict[int, list] = {}
+        self._targets_cache: dict[int, list[int]] = {}
 
     # -- set-up --------------------------------------------------------
     def prepare(self) -> None:
@@ -739,7 +755,6 @@ class _Simulation:
                     self.live[b + g.index] = self.live[b + g.members[0]]
 
     def run(self) -> GcResult:
-        self._targets_cache: dict[int, list[int]] = {}
         self.prepare()
         self.roots_pass()
         if self.linker == "bfd":
