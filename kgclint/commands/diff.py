@@ -20,7 +20,8 @@ from kgclint.patch import PatchError
 from kgclint.patch.apply import AppliedPatch, apply_patches, disk_reader
 from kgclint.patch.context import context_paths
 from kgclint.patch.parse import FilePatch, parse_patch, split_lines
-from kgclint.patch.select import caused_by_patch, needs_before
+from kgclint.patch.select import caused_by_patch, codes_to_compare
+from kgclint.selection import Selection
 
 
 def add_parser(subparsers) -> None:
@@ -82,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_rules()
     report_problems(ruleset, sys.stderr)
     after = run_check(replace(request, overlay={**patch.before, **patch.after}), ruleset)
-    before = run_check(replace(request, overlay=dict(patch.before)), ruleset).findings if needs_before(after.findings, patch) else []
+    codes = codes_to_compare(after.findings, patch)
+    before: list = []
+    if codes:  # the tree before the patch, with only the rules whose findings need comparing
+        only = Selection.build(sorted(codes))
+        before = run_check(replace(request, overlay=dict(patch.before), selection=only), ruleset).findings
     chosen = caused_by_patch(before, after.findings, patch)
     chosen += [f for f in after.findings if f.code == "KGC003" and f not in chosen]
     for warning in [*warnings, *patch.skipped]:

@@ -49,10 +49,10 @@ def _on_added(location: Location, patch: AppliedPatch) -> bool:
     return change is not None and location.line in change.added_at
 
 
-def needs_before(after: list[Finding], patch: AppliedPatch) -> bool:
-    """Whether comparing with the tree before the patch can change the answer (else skip that run)."""
+def codes_to_compare(after: list[Finding], patch: AppliedPatch) -> set[str]:
+    """The codes whose findings before the patch can change the answer; the run before needs only those rules."""
     moved_possible = any(change.removed for change in patch.changes.values())
-    return any(not _on_added(f.location, patch) or moved_possible for f in after)
+    return {f.code for f in after if moved_possible or not _on_added(f.location, patch)}
 
 
 def caused_by_patch(before: list[Finding], after: list[Finding], patch: AppliedPatch) -> list[Finding]:
