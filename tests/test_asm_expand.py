@@ -39,6 +39,8 @@ ENTRY_S = """\
 #include <linux/init.h>
 #include <asm/extable.h>
 #define LOCAL_TBL .pushsection .local.tbl, "a"
+#define OPEN_TBL .pushsection .cont.tbl, "a"
+#define CLOSE_TBL(x, y) x ; y ; .popsection
 
 	__HEAD
 	.globl	startup
@@ -54,6 +56,11 @@ startup:
 	LOCAL_TBL
 	.long	6
 	.popsection
+	OPEN_TBL
+	.long	7
+	CLOSE_TBL(.long 8, \\
+		  .long 9)
+	.long	10
 """
 
 
@@ -83,7 +90,11 @@ def test_expanded_scan_matches_gcc(tmp_path):
     assert head.symbol == "startup"
     assert [m.name for m in head.macros] == ["__HEAD"]
     assert head.macros[0].defined_at.path == "include/linux/init.h"
-    assert expanded.expanded["arch/x86/kernel/entry.S"] == (5, 9, 12, 13, 14, 16)
+    assert expanded.expanded["arch/x86/kernel/entry.S"] == (7, 11, 14, 15, 16, 18, 21, 23)
+    from kgclint.asm.stack import replay
+
+    assert replay(result) == ()  # the pop inside the continued CLOSE_TBL(...) is seen
+    assert made[".cont.tbl"].type == "progbits"
 
 
 def test_without_c_facts_the_front_end_facts_stand(tmp_path):

@@ -7,8 +7,9 @@ macro table (``kgclint.analysis.macros``), preferring the definitions a
 ``.S`` file sees (``#ifdef __ASSEMBLY__`` branches, then unconditional
 ones, never ``#ifndef __ASSEMBLY__`` ones), expands the lines whose macros
 can reach a section directive with the C front-end's expander, and scans
-the file again. Line numbers are kept (an expansion stays on its line),
-and a placement made by an expanded line names the macro that made it.
+the file again. Line numbers are kept (an expansion stays on its first
+line; lines it joined through backslash-newlines are left empty), and a
+placement made by an expanded line names the macro that made it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from kgclint.project import Project
 _ASM_ONLY = "+__ASSEMBLY__"
 _C_ONLY = "-__ASSEMBLY__"
 _SWITCH_TEXT = re.compile(r"\.(?:section|pushsection|popsection|previous|text|data|bss|subsection)\b")
+#: Most backslash-continued lines joined into one use.
+MAX_CONTINUED = 64
 #: Longest line expanded; longer ones (never seen in a kernel .S) are left as written.
 MAX_EXPANDED_LINE = 4096
 
@@ -111,11 +114,17 @@ class ExpandedAsmFiles:
                 continue
             if not lookup.reaches(name):
                 continue
+            last = number
+            while lines[last - 1].endswith("\\") and last < len(lines) and last - number < MAX_CONTINUED:
+                last += 1  # cpp joins backslash-continued lines before it expands
+            joined = " ".join(line.removesuffix("\\") for line in lines[number - 1:last])
             expander = Expander(lookup, line=number, path=facts.path)
-            out = expander.expand(tokenize(lines[number - 1]))
+            out = expander.expand(tokenize(joined))
             if expander.problems:
                 continue
             lines[number - 1] = spell(out)
+            for blank in range(number, last):
+                lines[blank] = ""
             made[number] = tuple(
                 MacroUse(used, table.location(defn) if defn not in lookup.local.get(used, ()) else
                          Location(facts.path, defn.line))

@@ -243,13 +243,21 @@ class _Scanner:
         return "".join(pieces)
 
     def take_cpp_lines(self, text: str) -> tuple[str, list[tuple[int, str, str]]]:
-        """Blank the preprocessor lines of a ``.S`` file, keeping line numbers; return them in order."""
+        """Blank the preprocessor lines of a ``.S`` file, keeping line numbers; return them in order.
+
+        Backslash-continued assembler lines are joined onto their first line, as cpp joins them.
+        """
         found: list[tuple[int, str, str]] = []
         lines = text.split("\n")
         i = 0
         while i < len(lines):
             m = _CPP_LINE_RE.match(lines[i])
             if not m or not (m.group(1) in _CPP_DIRECTIVES or m.group(1).isdigit()):
+                start = i
+                while lines[start].endswith("\\") and i + 1 < len(lines):
+                    i += 1  # cpp joins backslash-continued lines: the statement stays on its first line
+                    lines[start] = lines[start][:-1] + " " + lines[i]
+                    lines[i] = ""
                 i += 1
                 continue
             start = i

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kgclint.asm.attrs import SectionAttrs, asm_attrs, gcc_attrs
+from kgclint.asm.expand import ExpandedAsmFiles
 from kgclint.asm.hack import gcc_view
 from kgclint.asm.scanner import SectionSwitch
 from kgclint.findings import Finding, Severity
@@ -150,8 +151,8 @@ class SectionFlagsConflict(Rule):
 
     def check(self, project: Project) -> Iterable[Finding]:
         definitions: list[Definition] = []
-        for facts in project.facts(InputKind.ASM):
-            definitions.extend(switch_definitions(facts.switches, project.arch_of(facts.path), "asm"))
+        for path, facts in sorted(project.analysis(ExpandedAsmFiles).scans.items()):
+            definitions.extend(switch_definitions(facts.switches, project.arch_of(path), "asm"))
         if project.facts(InputKind.C):
             from kgclint.analysis.inline_asm import InlineAsmIndex
             from kgclint.analysis.sections import SectionIndex

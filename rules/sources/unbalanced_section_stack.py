@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from kgclint.asm.expand import ExpandedAsmFiles
 from kgclint.asm.stack import StackInput, StackProblem, replay
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
@@ -58,7 +59,8 @@ class UnbalancedSectionStack(Rule):
     What it finds:
     In one inline-asm statement, or in one ``.S`` file (every consistent
     choice of its ``#if``/``.if`` branches, with the ``.macro`` bodies it
-    defines replayed where it invokes them): a ``.popsection`` with nothing
+    defines replayed where it invokes them, and the C macros it uses
+    expanded from the tree's headers): a ``.popsection`` with nothing
     pushed, or a ``.pushsection`` that is never popped.
 
     Why it breaks a kernel:
@@ -83,7 +85,7 @@ class UnbalancedSectionStack(Rule):
     needs = frozenset({InputKind.ASM, InputKind.C})
 
     def check(self, project: Project) -> Iterable[Finding]:
-        for facts in project.facts(InputKind.ASM):
+        for _path, facts in sorted(project.analysis(ExpandedAsmFiles).scans.items()):
             for problem, message, severity in file_messages(facts):
                 yield self.finding(message, problem.location, severity=severity,
                                    properties={"origin": "asm", "kind": problem.kind})
