@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kgclint.findings import Diagnostic
 
@@ -68,12 +69,13 @@ ET_REL = 1
 SECTION_INDEX_LIMIT = SHN_LORESERVE
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """One section header. ``size`` is the uncompressed size for SHF_COMPRESSED sections.
 
     ``group`` is the index of the SHT_GROUP section that lists this section
-    (0 when it is in none).
+    (0 when it is in none). A named tuple, not a frozen dataclass: a kernel
+    link has tens of thousands of sections, and a frozen dataclass's
+    ``__init__`` costs several times a tuple's.
     """
 
     index: int
