@@ -55,6 +55,7 @@ class SourcePull:
             return frozenset(out)
 
         macros = _macro_references(c_facts.values())
+        exported = _exports_by_path(project) if c_facts or asm_facts else {}
 
         def note(names: set[str] | frozenset[str], by: str) -> None:
             """Record who references each name, and through macros what they expand to."""
@@ -73,7 +74,9 @@ class SourcePull:
         for obj in sorted(model.linked_objects(), key=lambda o: o.path):
             note(references(obj.sources), obj.path)
         members = sorted(model.library.values(), key=lambda o: o.path)
-        self.definitions = {m.path: definitions(m.sources) for m in members}
+        # What a file exports it defines (modpost insists): this also covers definitions a front-end missed.
+        self.definitions = {m.path: definitions(m.sources) | {e for s in m.sources for e in exported.get(s, ())}
+                            for m in members}
         self.pulled = {}
         changed = True
         while changed:
@@ -100,3 +103,12 @@ def _macro_references(facts) -> dict[str, frozenset[str]]:
         for define in f.defines:
             out.setdefault(define.name, set()).update(_IDENT.findall(define.body))
     return {name: frozenset(idents - {name}) for name, idents in out.items()}
+
+
+def _exports_by_path(project: Project) -> dict[str, set[str]]:
+    from kgclint.analysis.sections import SectionIndex
+
+    out: dict[str, set[str]] = {}
+    for export in project.analysis(SectionIndex).exports:
+        out.setdefault(export.location.path, set()).add(export.symbol)
+    return out
