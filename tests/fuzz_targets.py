@@ -56,6 +56,8 @@ class Harness:
     seeds: Callable[[], list[bytes]]
     tokens: tuple[bytes, ...]
     mutate: Callable[[bytes, random.Random, Sequence[bytes], Sequence[bytes]], bytes] | None = None
+    #: Inputs per bounded test run (fewer for harnesses that start a process or build a tree per input).
+    examples: int = 150
 
 
 # --------------------------------------------------------------------------- properties
@@ -448,6 +450,99 @@ def run_patch(data: bytes) -> object:
     return applied
 
 
+@bounded()
+def run_c_macros(data: bytes) -> object:
+    """The C front-end's defines fed to the macro expander: every macro used with arguments, and the file's text."""
+    from kgclint.c.expander import Expander
+    from kgclint.c.tokens import tokenize
+    from kgclint.frontends.c import parse
+
+    facts = check_facts(parse(SourceInput("include/linux/f.h", data, "x86")), "include/linux/f.h")
+    table = {d.name: d for d in facts.defines}
+    expander = Expander(table.get, path="include/linux/f.h", max_steps=50_000, max_tokens=20_000)
+    for name, macro in list(table.items())[:50]:
+        call = name if macro.params is None else f"{name}(a, (b, c), \"s\", 1)"
+        expander.expand(tokenize(call))
+    expander.expand(tokenize(data.decode("latin-1")[:4096]))
+    if not all(isinstance(p, str) for p in expander.problems):
+        raise PropertyViolation(f"expander problems are not strings: {expander.problems!r}")
+    return expander
+
+
+_CPP_ROOT: Path | None = None
+
+
+@bounded(30.0)
+def run_lds_cpp(data: bytes) -> object:
+    """A .lds.S through the cpp wrapper (all-branches mode) and the parser; nothing created outside its dirs."""
+    global _CPP_ROOT
+    from kgclint.lds.cpp import CppSetup, Preprocessor
+    from kgclint.lds.parser import parse
+
+    if _CPP_ROOT is None:
+        _CPP_ROOT = Path(tempfile.mkdtemp(prefix="kgclint-fuzz-cpp-"))
+        (_CPP_ROOT / "tree" / "arch" / "x86" / "kernel").mkdir(parents=True)
+        (_CPP_ROOT / "tree" / "include" / "asm-generic").mkdir(parents=True)
+        (_CPP_ROOT / "tree" / "include" / "asm-generic" / "vmlinux.lds.h").write_text(
+            "#define TEXT_TEXT *(.text .text.*)\n#define KEEP_TBL(x) KEEP(*(x))\n")
+        (_CPP_ROOT / "work").mkdir()
+    root, outside = _CPP_ROOT / "tree", _CPP_ROOT
+    script = root / "arch" / "x86" / "kernel" / "vmlinux.lds.S"
+    script.write_bytes(data.replace(b"\0", b""))
+    before = sorted(p.name for p in outside.iterdir())
+    result = Preprocessor(CppSetup(root, "x86", work=_CPP_ROOT / "work")).preprocess("arch/x86/kernel/vmlinux.lds.S")
+    parsed = parse(result.text, "arch/x86/kernel/vmlinux.lds.S")
+    check_diagnostics(tuple(parsed.diagnostics), "vmlinux.lds.S")
+    if sorted(p.name for p in outside.iterdir()) != before:
+        raise PropertyViolation("the cpp wrapper created files outside the tree and its work dir")
+    return result
+
+
+DISCOVERY_NAMES = ("a.c", "b.h", "c.S", "v.lds.S", "x.lds", "o.o", "l.a", "Makefile", "Kbuild", ".config",
+                   "-rf.c", "sp ace.c", "nl\nx.c", "$(x).c", ".git", "__pycache__", "d", "e", "\udcff.c")
+
+
+@bounded()
+def run_discovery(data: bytes) -> object:
+    """Build a small tree (dirs, files, symlinks: loops, dangling, outside) from ``data`` and discover it."""
+    from kgclint.discovery import discover
+    from kgclint.inputs import InputKind
+
+    top = Path(tempfile.mkdtemp(prefix="kgclint-fuzz-disc-"))
+    try:
+        root = top / "root"
+        root.mkdir()
+        dirs = [root]
+        for i in range(0, min(len(data), 120) - 2, 3):
+            op, a, b = data[i] % 5, data[i + 1], data[i + 2]
+            parent = dirs[a % len(dirs)]
+            name = DISCOVERY_NAMES[b % len(DISCOVERY_NAMES)]
+            path = parent / name
+            try:
+                if op == 0:
+                    path.mkdir()
+                    dirs.append(path)
+                elif op in (1, 2):
+                    path.write_bytes(bytes(data[i:i + 16]))
+                elif op == 3:
+                    os.symlink(os.path.relpath(dirs[b % len(dirs)], parent), path)
+                else:
+                    os.symlink(("..", "nowhere", ".")[b % 3], path)
+            except (OSError, UnicodeEncodeError):
+                continue
+        found, problems = discover(root, [root], frozenset(InputKind))
+        relpaths = [item.relpath for item in found]
+        if relpaths != sorted(set(relpaths)):
+            raise PropertyViolation(f"discover returned unsorted or repeated paths: {relpaths}")
+        for item in found:
+            if item.relpath.startswith(("/", "../")) or not item.path.is_file():
+                raise PropertyViolation(f"discover returned {item!r}")
+        check_diagnostics(tuple(problems), "discovery")
+        return found
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
 # --------------------------------------------------------------------------- ELF seeds, built with gcc
 
 _OBJECT_SOURCE = """
@@ -571,6 +666,14 @@ def harnesses() -> dict[str, Harness]:
     add(Harness("kconfig", frontend_runner("kgclint.frontends.kconfig", "parse", ".config"),
                 lambda: [*KCONFIG_SEEDS, *corpus_files(names=(".config",))], KCONFIG_TOKENS),
         "kgclint.frontends.kconfig")
+    add(Harness("c-macros", run_c_macros, lambda: [*C_SEEDS, *corpus_files(".h", ".c")], C_TOKENS),
+        "kgclint.c.expander")
+    add(Harness("lds-cpp", run_lds_cpp, lambda: [*LDS_SEEDS, *corpus_files(".lds", ".lds.S")],
+                LDS_TOKENS + (b"#include <asm-generic/vmlinux.lds.h>\n", b"#ifdef CONFIG_X\n", b"#else\n",
+                              b"TEXT_TEXT", b"KEEP_TBL(.t)", b"#include \"../x.h\"\n"), examples=60),
+        "kgclint.lds.cpp")
+    add(Harness("discovery", run_discovery, lambda: [bytes(range(256)), b"\x00\x01\x02" * 20, b"\x03\x00\x10" * 20],
+                (b"\x00", b"\x01", b"\x03", b"\x04", b"\x02"), examples=60), "kgclint.discovery")
     add(Harness("patch", run_patch, lambda: list(PATCH_SEEDS), PATCH_TOKENS), "kgclint.patch.apply")
     add(Harness("config", run_config, lambda: [*TOML_SEEDS, *corpus_files(".toml")], TOML_TOKENS), "kgclint.config")
     add(Harness("suppressions", run_suppressions, lambda: [*SUPPRESSION_SEEDS, *C_SEEDS], SUPPRESSION_TOKENS),

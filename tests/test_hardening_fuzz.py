@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from fuzz_targets import harnesses
 
 HARNESSES = harnesses()
-EXPECTED = {"c", "patch", "lds-file", "asm-file", "asm-scan", "lds", "elf-object", "elf-archive", "config", "suppressions",
+EXPECTED = {"c", "c-macros", "lds-cpp", "discovery", "patch", "lds-file", "asm-file", "asm-scan", "lds", "elf-object", "elf-archive", "config", "suppressions",
             "kbuild", "kconfig"}
 
 
@@ -37,7 +37,7 @@ def test_fuzz(name):
     for seed in seeds:  # the seeds themselves must pass
         harness.run(seed)
 
-    @settings(max_examples=150, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
+    @settings(max_examples=harness.examples, deadline=None, database=None, derandomize=bool(os.environ.get("CI")),
               suppress_health_check=list(HealthCheck))
     @given(st.randoms(use_true_random=False))
     def fuzz(rng: random.Random):
