@@ -53,11 +53,10 @@ command line; kernels link their libraries as one group.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +87,16 @@ from kgclint.elf.facts import (
     ObjectFacts,
     Section,
 )
+from kgclint.elf.linkinputs import (  # re-exported: the GC simulation's public API
+    LinkArchive,
+    LinkInput,
+    LinkObject,
+    resolved,
+    archive_from_facts,
+    archive_input,
+    load_inputs,
+    object_input,
+)
 from kgclint.elf.machines import EM_ARM, EM_MIPS
 from kgclint.elf.reader import read_object
 from kgclint.findings import Diagnostic
@@ -104,33 +113,6 @@ _LLD_READ_DROPS = (".note.GNU-stack", ".note.GNU-split-stack", ".note.gnu.proper
 
 SHT_MIPS_ABIFLAGS = 0x7000002A
 _NOT_SECTIONS = (SHT_NULL, SHT_SYMTAB, SHT_REL, SHT_RELA, SHT_SYMTAB_SHNDX)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class LinkObject:
-    """One object as the linker sees it: how it prints the name, what script file patterns see, its facts."""
-
-    name: str
-    match_name: str
-    facts: ObjectFacts
-    lld_name: str = ""
-
-    def display(self, linker: str) -> str:
-        """The name the linker prints: GNU ld shows a thin member by its path, ld.lld as archive(path)."""
-        return (self.lld_name or self.name) if linker == "lld" else self.name
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class LinkArchive:
-    """An archive on the command line: members in order, symbol index, and ``--whole-archive``."""
-
-    name: str
-    members: tuple[LinkObject, ...]
-    index: tuple[tuple[str, int], ...]
-    whole: bool = False
-
-
-LinkInput = LinkObject | LinkArchive
 
 
 class ScriptView:
@@ -399,65 +381,6 @@ def _bisect(base: list[int], sid: int) -> int:
         else:
             hi = mid - 1
     return lo
-
-
-def load_inputs(inputs: Sequence[LinkInput]) -> tuple[list[LinkObject], list[Diagnostic]]:
-    """The objects the link reads, in order: plain objects, whole archives, and the members it extracts.
-
-    Archive members are extracted as both linkers do when all archives are
-    inside one ``--start-group``/``--end-group`` (and as ld.lld always does):
-    a member is pulled in while it defines a symbol some loaded object
-    references, undefined and not weak.
-    """
-    loaded: list[LinkObject] = []
-    lazy: list[tuple[LinkArchive, list[bool]]] = []
-    for item in inputs:
-        if isinstance(item, LinkObject):
-            loaded.append(item)
-        elif item.whole:
-            loaded.extend(item.members)
-        else:
-            lazy.append((item, [False] * len(item.members)))
-    if not lazy:
-        return loaded, []
-    defined: set[str] = set()
-    wanted: set[str] = set()
-
-    def scan(obj: LinkObject) -> None:
-        syms = obj.facts.symbols
-        for i in range(syms.first_global, len(syms)):
-            name = syms.names[i]
-            if syms.shndx[i] != SHN_UNDEF:
-                defined.add(name)
-            elif syms.bind(i) != STB_WEAK and name:
-                wanted.add(name)
-
-    for obj in loaded:
-        scan(obj)
-    indexes = []
-    for archive, _taken in lazy:
-        index: dict[str, int] = dict(archive.index)
-        if not index:
-            for position, member in enumerate(archive.members):
-                syms = member.facts.symbols
-                for i in range(syms.first_global, len(syms)):
-                    if syms.shndx[i] != SHN_UNDEF:
-                        index.setdefault(syms.names[i], position)
-        indexes.append(index)
-    changed = True
-    while changed:
-        changed = False
-        for (archive, taken), index in zip(lazy, indexes):
-            for name in sorted(wanted - defined):
-                position = index.get(name)
-                if position is None or taken[position]:
-                    continue
-                taken[position] = True
-                member = archive.members[position]
-                loaded.append(member)
-                scan(member)
-                changed = True
-    return loaded, []
 
 
 class _Simulation:
@@ -785,66 +708,6 @@ def simulate(inputs: Sequence[LinkInput], script: object | None = None, options:
     return result
 
 
-# -- building inputs from files -------------------------------------------------
-
-
-def object_input(path: Path, display: str | None = None) -> LinkObject:
-    """A plain object file, read from disk, named as the linker would print ``display`` (default: the path)."""
-    name = display or str(path)
-    facts = read_object(path.read_bytes(), name)
-    return LinkObject(name=name, match_name=name, facts=facts)
-
-
-def archive_input(
-    path: Path,
-    display: str | None = None,
-    whole: bool = False,
-    load_member: Callable[[str], bytes] | None = None,
-) -> tuple[LinkArchive, list[Diagnostic]]:
-    """An archive read from disk; a thin archive's members are read from their paths next to it."""
-    name = display or str(path)
-    facts = read_archive(path.read_bytes(), name)
-    return archive_from_facts(facts, path.parent, whole, load_member)
-
-
-def archive_from_facts(
-    facts: ArchiveFacts,
-    directory: Path,
-    whole: bool = False,
-    load_member: Callable[[str], bytes] | None = None,
-    known: dict[Path, object] | None = None,
-) -> tuple[LinkArchive, list[Diagnostic]]:
-    """LinkArchive from archive facts; thin members are read relative to ``directory`` (the archive's folder).
-
-    ``known`` maps resolved file paths to facts the engine already has, so a
-    thin member it parsed (and cached) is not read again.
-    """
-    diagnostics = list(facts.diagnostics)
-    members = []
-    for member in facts.members:
-        label = f"{facts.path}({member.name})"
-        mfacts = member.facts
-        target = directory / member.name if not os.path.isabs(member.name) else Path(member.name)
-        if mfacts is None and known:
-            cached = known.get(_resolved(target))
-            if isinstance(cached, ObjectFacts):
-                mfacts = cached
-        if mfacts is None:
-            try:
-                data = load_member(member.name) if load_member else target.read_bytes()
-            except OSError as exc:
-                diagnostics.append(Diagnostic(Location(facts.path), f"{label}: thin archive member cannot be read: {exc.strerror}"))
-                data = b""
-            mfacts = read_object(data, member.path or facts.path, label)
-            diagnostics.extend(mfacts.diagnostics)
-        # GNU ld prints a regular member as archive(member) and a thin one by its own path;
-        # script file patterns see the member's name.
-        name = (member.path or member.name) if facts.thin else label
-        lld_name = label  # ld.lld: archive(member name as stored), thin or not
-        members.append(LinkObject(name=name, match_name=posixpath.basename(member.name), facts=mfacts, lld_name=lld_name))
-    return LinkArchive(name=facts.path, members=tuple(members), index=facts.index, whole=whole), diagnostics
-
-
 def removed_lines(result: GcResult) -> list[str]:
     """kgclint's dropped set in the linker's own ``--print-gc-sections`` format (GNU ld adds its ``ld: `` prefix)."""
     prefix = "ld: " if result.linker == "bfd" else ""
@@ -911,7 +774,7 @@ class ProjectLink:
         known: dict[Path, object] = {}
         for kind in (InputKind.OBJECT, InputKind.ARCHIVE):
             for facts in project.facts(kind):
-                known[_resolved(project.absolute(facts.path))] = facts
+                known[resolved(project.absolute(facts.path))] = facts
         self.script, self.script_path = None, None
         if options.build_dir is not None:
             from kgclint.builddir import vmlinux_link
@@ -928,7 +791,7 @@ class ProjectLink:
             self.options = GcOptions(options.linker, link.entry, link.undefined, link.start_stop_gc)
             self.gc_sections = link.gc_sections
             if link.relocatable:
-                cached = known.get(_resolved(link.build_dir / link.relocatable))
+                cached = known.get(resolved(link.build_dir / link.relocatable))
                 self.relocatable = cached if isinstance(cached, ObjectFacts) else None
             return
         self.inputs = []
@@ -958,7 +821,7 @@ class ProjectLink:
             self.script, self.script_path = chosen.model, chosen.path
 
     def _load(self, path: Path, display: str, whole: bool, known: dict[Path, object]) -> LinkInput:
-        facts = known.get(_resolved(path))
+        facts = known.get(resolved(path))
         try:
             if facts is None:
                 data = path.read_bytes()
@@ -999,10 +862,3 @@ class ProjectLink:
             sim = base.simulation
             self._results[key] = simulate(self.inputs, sim.script.model if sim is not None else None, opts)  # type: ignore[attr-defined]
         return self._results[key]
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except OSError:
-        return path
