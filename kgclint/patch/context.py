@@ -49,11 +49,16 @@ def _script_symbols(scripts: Iterable[Path]) -> set[str]:
     return symbols
 
 
-def walkers(root: Path, scripts: Iterable[Path]) -> list[Path]:
+#: Where the walkers of an arch script's own tables live besides arch/<arch>/: the generic core and headers.
+CORE_DIRS = ("include", "init", "kernel", "mm", "lib")
+
+
+def walkers(root: Path, scripts: Iterable[Path], arches: Iterable[str] = ()) -> list[Path]:
     """Source files that use a symbol the scripts assign: the code that walks their tables.
 
     Found with ripgrep (a whole-word, fixed-string search of C, header and
-    assembly files); without ripgrep, none (the run then sees only the
+    assembly files) in ``arch/<arch>/`` and the core folders when the arches
+    are known, else in the whole tree; without ripgrep, none (the run then sees only the
     walkers among the other context files).
     """
     symbols = sorted(_script_symbols(scripts))
@@ -63,7 +68,9 @@ def walkers(root: Path, scripts: Iterable[Path]) -> list[Path]:
     argv = [rg, "-l", "-w", "-F", "--no-messages", "-g", "*.[chS]", "-g", "!tools/", "-g", "!Documentation/"]
     for symbol in symbols:
         argv += ["-e", symbol]
-    done = subprocess.run([*argv, "--", "."], cwd=root, capture_output=True, check=False)
+    arches = sorted(arches)
+    where = [f"arch/{a}" for a in arches] + [d for d in CORE_DIRS if (root / d).is_dir()] if arches else ["."]
+    done = subprocess.run([*argv, "--", *where], cwd=root, capture_output=True, check=False)
     return [root / line.decode("utf-8", "surrogateescape") for line in done.stdout.splitlines() if line]
 
 
@@ -118,7 +125,7 @@ def context_paths(root: Path, touched: Iterable[str], arch: str | None) -> list[
         if (arch_root / name).is_dir():
             paths.update(_scripts(arch_root / name))
     scripts = [p for p in paths if kind_of(p.name) is InputKind.LINKER_SCRIPT]
-    paths.update(p for p in walkers(root, scripts) if not _other_arch(root, p, arches))
+    paths.update(p for p in walkers(root, scripts, arches) if not _other_arch(root, p, arches))
     return sorted(paths)
 
 
