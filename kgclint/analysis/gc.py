@@ -207,8 +207,9 @@ class GcOptions:
     entry: str | None = None
     undefined: tuple[str, ...] = ()
     start_stop_gc: bool | None = None
-    #: False: KEEP'd sections stay but their relocations keep nothing (what-if used to find over-retention).
-    follow_keep: bool = True
+    #: Script-order indexes of KEEP descriptions whose sections stay but keep nothing through their
+    #: relocations: the what-if "this table without KEEP" that finds over-retention.
+    inert_keeps: frozenset[int] = frozenset()
 
     @property
     def start_stop_gc_effective(self) -> bool:
@@ -577,7 +578,7 @@ class _Simulation:
                 if not self.candidate[sid]:
                     continue
                 reason = self._root_reason(obj, s)
-                if reason is not None and reason.keep and not self.options.follow_keep:
+                if reason is not None and reason.keep is not None and reason.keep.index in self.options.inert_keeps:  # type: ignore[attr-defined]
                     self.live[sid] = 1
                     self.roots[sid] = reason
                 elif reason is not None:
@@ -852,13 +853,14 @@ class ProjectLink:
             self._results[linker] = simulate(self.inputs, model, opts)
         return self._results[linker]
 
-    def result_keep_inert(self, linker: str | None = None) -> GcResult:
-        """The same link if KEEP'd sections kept only themselves: what they pin is live in result() only."""
+    def result_keep_inert(self, description_index: int, linker: str | None = None) -> GcResult:
+        """The same link if the sections one KEEP description matches kept only themselves."""
         linker = linker or self.options.linker
-        key = linker + ":keep-inert"
+        key = f"{linker}:inert:{description_index}"
         if key not in self._results:
             base = self.result(linker)
-            opts = GcOptions(linker, self.options.entry, self.options.undefined, self.options.start_stop_gc, follow_keep=False)
+            opts = GcOptions(linker, self.options.entry, self.options.undefined, self.options.start_stop_gc,
+                             inert_keeps=frozenset({description_index}))
             sim = base.simulation
             self._results[key] = simulate(self.inputs, sim.script.model if sim is not None else None, opts)  # type: ignore[attr-defined]
         return self._results[key]

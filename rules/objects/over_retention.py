@@ -18,16 +18,16 @@ MAX_NAMED = 5
 def pinned_code(link: ProjectLink, linker: str | None = None) -> dict[object, list[tuple[int, int]]]:
     """Per KEEP description: (entry section, code section) pairs where the entry alone keeps the code.
 
-    The code is live in the real link and dead if KEEP'd sections kept only
-    themselves; the KEEP'd section is data (a table, not code that calls
+    The code is live in the real link and dead in the same link where the
+    sections this KEEP description matches kept only themselves (the table
+    without KEEP, every other KEEP as it is); the KEEP'd section is data (a table, not code that calls
     code); and the entry points strictly inside a function (an
     instruction, as exception-table and patch-site entries do), not at the
     start of a function or label a table names to call, like an initcall
     or a CPU descriptor's setup routine, whose retention is the point.
     """
     real = link.result(linker)
-    inert = link.result_keep_inert(linker)
-    found: dict[object, list[tuple[int, int]]] = {}
+    suspects: dict[object, list[tuple[int, int]]] = {}
     for sid, root in real.roots.items():
         if root.keep is None:
             continue
@@ -43,18 +43,21 @@ def pinned_code(link: ProjectLink, linker: str | None = None) -> dict[object, li
             for n, row in enumerate(r.symbols):
                 if row >= len(syms) or syms.type(row) == STT_FUNC:
                     continue
+                if r.types[n] in _PC_RELATIVE.get(obj.facts.machine, ()):
+                    continue
                 index = syms.shndx[row]
                 if not 0 < index < len(obj.facts.sections) or index == section.index:
                     continue
-                target = real.base[k] + index
-                if not (obj.facts.sections[index].flags & SHF_EXECINSTR and real.live[target] and not inert.live[target]):
+                if not obj.facts.sections[index].flags & SHF_EXECINSTR:
                     continue
-                if r.types[n] in _PC_RELATIVE.get(obj.facts.machine, ()):
-                    continue
-                address = syms.values[row] + r.addends[n]
-                if not _inside_function(functions.get(index, ()), address):
-                    continue
-                found.setdefault(root.keep, []).append((sid, target))
+                if _inside_function(functions.get(index, ()), syms.values[row] + r.addends[n]):
+                    suspects.setdefault(root.keep, []).append((sid, real.base[k] + index))
+    found: dict[object, list[tuple[int, int]]] = {}
+    for description, pairs in suspects.items():
+        without = link.result_keep_inert(description.index, linker)  # type: ignore[attr-defined]
+        kept_only_by_it = [(e, t) for e, t in pairs if not without.live[t]]
+        if kept_only_by_it:
+            found[description] = kept_only_by_it
     return found
 
 
