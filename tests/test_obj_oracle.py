@@ -355,6 +355,7 @@ int walk(void) { int s = 0; for (const struct entry *e = __mytab_start; e < __my
 int _start(void) { return walk(); }
 int unused_fn(int x) { return x * 7; }
 static int collide __attribute__((section(".text.collide"), used)) = 3;
+static int lost_by_gcc __attribute__((section("mytab"))) = 9; /* not used: GCC drops it before any linker */
 """
 C_TABLE_SCRIPT = """
 ENTRY(_start)

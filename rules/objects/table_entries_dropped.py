@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from kgclint.analysis.gc import C_IDENTIFIER, GcResult, ProjectLink
 from kgclint.elf.facts import SHF_LINK_ORDER, STT_FUNC, STT_OBJECT
@@ -49,7 +50,6 @@ class TableEntriesDropped(Rule):
     linked to that code (the ``o`` flag) so they live and die with it.
     """
 
-    _gc_sections = True
     code = "KGC301"
     name = "table-entries-dropped"
     severity = Severity.ERROR
@@ -59,7 +59,6 @@ class TableEntriesDropped(Rule):
         link = project.analysis(ProjectLink)
         if not link.inputs:
             return
-        self._gc_sections = link.gc_sections
         result = link.result()
         dropped = [(obj, s, result.base[result.objects.index(obj)] + s.index) for obj, s in result.dropped()]
         if not dropped:
@@ -72,8 +71,11 @@ class TableEntriesDropped(Rule):
         ]
         if not anonymous:
             return
-        yield from self._script_tables(project, link, result, anonymous)
-        yield from self._start_stop_tables(link, result, anonymous)
+        for finding in (*self._script_tables(project, link, result, anonymous), *self._start_stop_tables(link, result, anonymous)):
+            if not link.gc_sections:
+                finding = replace(finding, message=finding.message.replace(
+                    "--gc-sections drops", "--gc-sections would drop (the recorded link has no --gc-sections)", 1))
+            yield finding
 
     def _script_tables(self, project: Project, link: ProjectLink, result: GcResult, anonymous) -> Iterable[Finding]:
         model = link.script
@@ -147,9 +149,8 @@ class TableEntriesDropped(Rule):
         linker = "GNU ld" if result.linker == "bfd" else "ld.lld"
         kind = "loud: a script ASSERT fails the link" if loud else "silent: the link succeeds without them"
         count = sum(_entries_in(obj, s) for obj, s, _sid in entries)
-        verb = "drops" if self._gc_sections else "would drop (the recorded link has no --gc-sections)"
         message = (
-            f"{linker} --gc-sections {verb} {count} entr{'y' if count == 1 else 'ies'} ({len(entries)} input "
+            f"{linker} --gc-sections drops {count} entr{'y' if count == 1 else 'ies'} ({len(entries)} input "
             f"section{'' if len(entries) == 1 else 's'}) of table {table} (bracketed by {bracket}, walked by "
             f"{consumer}) from {len(objects)} object(s): {named}; {kind}{note}"
         )
