@@ -286,7 +286,10 @@ class Tables:
             return None
         model = candidate.script.model
         named = tuple(p for p in entries if self.sources.named(p))
-        kind = "table" if (len(entries) - len(named)) / len(entries) >= TABLE_SHARE else "range"
+        # anonymous *data* makes a table; code whose labels a scan cannot see (ENTRY(name) macros
+        # in .S files) is no evidence either way, and code ranges are not walked as entries
+        anonymous = [p for p in entries if p not in named and not is_code(p)]
+        kind = "table" if len(anonymous) / len(entries) >= TABLE_SHARE else "range"
         unkept = tuple(p for p in entries if p not in named and not entry_kept(model, p))
         return Table(candidate, kind, tuple(entries), named, unkept, walkers)
 
