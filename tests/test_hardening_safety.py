@@ -329,3 +329,28 @@ def test_missing_headers_are_never_stubbed_outside_the_work_dir(tmp_path):
     assert not absolute.exists(), "kgclint created a file named by an #include in the scanned tree"
     assert not climbing.parent.exists(), "kgclint created a directory named by an #include in the scanned tree"
     assert snapshot(tree) == before
+
+
+def test_scripts_cannot_copy_files_from_outside_the_tree_into_the_report(tmp_path):
+    """``#include "/abs/secret"`` in a scanned script must not put the secret's text into kgclint's output.
+
+    In CI the report is a log or a SARIF upload anyone reading the pull
+    request can see; cpp reads whatever path it is given, so kgclint must
+    not report (or parse) what came from outside the tree and its build
+    directory.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRETTOKEN-abc123 hunter2\n")
+    tree = tmp_path / "tree"
+    (tree / "arch" / "x86" / "kernel").mkdir(parents=True)
+    (tree / "include").mkdir()
+    up = "../" * (len(tree.parts) + 2)
+    (tree / "arch" / "x86" / "kernel" / "vmlinux.lds.S").write_text(
+        f'#include "{secret}"\n#include "{up}{secret.relative_to("/")}"\nSECTIONS {{ .text : {{ *(.text) }} }}\n')
+    for fmt in ("json", "sarif", "text"):
+        run = kgclint("check", ".", "--format", fmt, "--no-cache", "-j1", cwd=tree, env=private_env(home))
+        assert run.returncode in (0, 1), run.stderr
+        assert "SECRETTOKEN" not in run.stdout + run.stderr
+        assert "hunter2" not in run.stdout + run.stderr
