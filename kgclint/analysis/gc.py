@@ -462,7 +462,8 @@ class _Simulation:
             b = self.base[k]
             names, shndx, info = syms.names, syms.shndx, syms.info
             nsec = len(obj.facts.sections)
-            for i in range(len(syms)):
+            # ELF puts every local before sh_info (first_global); only the rest can define globals.
+            for i in range(min(syms.first_global, len(syms)) or 0, len(syms)):
                 bind = info[i] >> 4
                 if bind == STB_LOCAL:
                     continue
@@ -492,10 +493,12 @@ class _Simulation:
         syms = obj.facts.symbols
         b = self.base[k]
         nsec = len(obj.facts.sections)
-        out = [-1] * len(syms)
         names, shndx, info = syms.names, syms.shndx, syms.info
+        first = min(syms.first_global, len(syms))
+        out = [b + n if 0 < n < nsec and n not in _SPECIAL_SHNDX else -1 for n in shndx[:first]]
+        out += [-1] * (len(syms) - first)
         defs = self.definitions
-        for i in range(len(syms)):
+        for i in range(first, len(syms)):
             ndx = shndx[i]
             if info[i] >> 4 == STB_LOCAL:
                 if _in_section(ndx, nsec):
@@ -649,12 +652,13 @@ class _Simulation:
                     parent = f.sections[link]
                     link = parent.link if parent.flags & SHF_LINK_ORDER else 0
             if f.machine == EM_ARM:
-                again = True
+                exidx = [s for s in f.sections if s.type == SHT_ARM_EXIDX and 0 < s.link < len(f.sections)]
+                again = bool(exidx)
                 while again:
                     again = False
-                    for s in f.sections:
+                    for s in exidx:
                         sid = b + s.index
-                        if s.type == SHT_ARM_EXIDX and 0 < s.link < len(f.sections) and not self.live[sid] and self.live[b + s.link]:
+                        if not self.live[sid] and self.live[b + s.link]:
                             self.mark(sid, b + s.link, "SHF_LINK_ORDER (.ARM.exidx)")
                             self.run_queue()
                             again = True
