@@ -29,6 +29,7 @@ from pathlib import PurePosixPath
 
 from kgclint.analysis.scripts import ScriptIndex, ScriptInfo
 from kgclint.lds.sources import SourceView
+from kgclint.lds.wildcard import compiler_wildcard
 from kgclint.lds import ast
 from kgclint.lds.model import Description, ScriptModel, sections_in, symbols_in
 from kgclint.location import Location
@@ -142,7 +143,10 @@ def find_candidates(info: ScriptInfo, referenced: Iterable[str] = ()) -> list[Ca
             for edge in ("start", "stop")
             if f"__{edge}_{p.pattern}" in referenced
         ]
-        if not (starts or stops or section_symbols or start_stop):
+        if compiler_bulk(description):
+            continue
+        if not ((starts and stops) or section_symbols or start_stop):
+            # one symbol on one side marks where a region ends (_end, _etext), not a table's bounds
             continue
         guards = {
             loc
@@ -154,6 +158,19 @@ def find_candidates(info: ScriptInfo, referenced: Iterable[str] = ()) -> list[Ca
             tuple(sorted(guards)),
         ))
     return candidates
+
+
+def compiler_bulk(description: Description) -> bool:
+    """A description of the compiler's own sections (``.text``, ``.rodata``, ``*(.data.*)``).
+
+    What lands there is ordinary code and data mixed with whatever else a
+    source puts under those names; the region is bounded for memory
+    protection or freeing, never walked entry by entry.
+    """
+    return any(
+        p.pattern in (".text", ".data", ".rodata", ".bss") or compiler_wildcard(p.pattern)
+        for p in description.node.sections
+    )
 
 
 def _is_dot(expr: ast.Expr) -> bool:

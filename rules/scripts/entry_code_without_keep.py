@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.scripts import ScriptIndex, mode_note
-from kgclint.analysis.tables import is_code, main_scripts, object_name, retained_by_flags
+from kgclint.analysis.tables import compiler_bulk, is_code, main_scripts, object_name, retained_by_flags
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.lds import ast
 from kgclint.lds.fix import wrap_in_keep
 from kgclint.lds.model import Description, ScriptModel, walk
 from kgclint.lds.sources import SourceView
-from kgclint.lds.wildcard import compiler_wildcard
 from kgclint.location import Location, Related
 from kgclint.placement import SectionPlacement, placement_name
 from kgclint.project import Project
@@ -54,14 +53,6 @@ def fixed_reason(model: ScriptModel, description: Description) -> tuple[str, Loc
     if first and description.overlay is not None and constant(description.overlay.start):
         return f"first in overlay section {output.name} at a fixed address", description.overlay.location
     return None
-
-
-def generic(description: Description) -> bool:
-    """A description of the compiler's own sections (``.text``, ``*(.text.*)``): the image's bulk, not entry code."""
-    return any(
-        p.pattern in (".text", ".data", ".rodata", ".bss") or compiler_wildcard(p.pattern)
-        for p in description.node.sections
-    )
 
 
 def _sections_level_before(model: ScriptModel, output: ast.OutputSection) -> Location | None:
@@ -124,7 +115,7 @@ class EntryCodeWithoutKeep(Rule):
             for description in model.descriptions:
                 if description.discard or description.keep:
                     continue  # a KEEP the linker rejects (OVERLAY, old ld.lld) is KGC205's
-                if generic(description):
+                if compiler_bulk(description):
                     continue
                 reason = fixed_reason(model, description)
                 if reason is None:
