@@ -1,6 +1,6 @@
 """Time kgclint's --gc-sections simulation against the real linker on the same inputs, in one run.
 
-Usage: python bench/bench_gc.py BUILD_DIR [--linker bfd|lld] [--repeat N]
+Usage: python bench/bench_gc.py BUILD_DIR [--linker bfd|lld] [--repeat N] [--linker-script S]
 
 BUILD_DIR is a Kbuild O= directory with a finished vmlinux link (e.g. the
 ARM allnoconfig + LD_DEAD_CODE_DATA_ELIMINATION build). The linker is run
@@ -41,8 +41,8 @@ print(json.dumps({"import": t1 - t0, "read": t2 - t1, "simulate": t3 - t2, "drop
 """
 
 
-def linker_argv(build: Path, linker: str, output: str) -> list[str]:
-    """The recorded vmlinux link, with GC, writing ``output``."""
+def linker_argv(build: Path, linker: str, output: str, script: str | None = None) -> list[str]:
+    """The recorded vmlinux link, with GC, writing ``output`` (``script`` replaces the linker's -T)."""
     from kgclint.builddir import _saved_command, vmlinux_link
 
     link = vmlinux_link(build)
@@ -53,7 +53,7 @@ def linker_argv(build: Path, linker: str, output: str) -> list[str]:
         words = [w for w in words if w != "--no-warn-rwx-segments"]
     if "--gc-sections" not in words:
         words.append("--gc-sections")
-    argv = [ld, *words, f"--script={link.script}", "-o", output, "--whole-archive"]
+    argv = [ld, *words, f"--script={script or link.script}", "-o", output, "--whole-archive"]
     whole = [i.path for i in link.items if i.whole]
     lazy = [i.path for i in link.items if not i.whole]
     return [*argv, *whole, "--no-whole-archive", "--start-group", *lazy, "--end-group"]
@@ -85,12 +85,13 @@ def main() -> int:
     parser.add_argument("build_dir", type=Path)
     parser.add_argument("--linker", choices=("bfd", "lld"), default="bfd")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--linker-script", help="script the linker gets instead of the build's (e.g. one ld.lld 14 can parse)")
     args = parser.parse_args()
     build = args.build_dir.resolve()
     ld_times: list[float] = []
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        argv = linker_argv(build, args.linker, os.path.join(tmp, "vmlinux"))
+        argv = linker_argv(build, args.linker, os.path.join(tmp, "vmlinux"), args.linker_script)
         # Interleaved, so a busy moment of a shared machine hits both alike; the best of N is kept.
         for _ in range(args.repeat):
             start = time.perf_counter()
