@@ -29,6 +29,8 @@ def _cases(arch: str) -> list[tuple[str, str]]:
         ("flagless known name", ".section .rodata.k\n.section .bss.k\n.section .note.k\n.section .text.k"),
         ("flagless unknown name", ".section plain"),
         ("pushsection subsection", '.pushsection x1, 1, "aw"\n.long 1\n.popsection'),
+        ("previous then a statement", '.section x1,"a"\n.previous .section x2,"aw"'),
+        ("popsection then a statement", '.pushsection x1,"a"\n.popsection .section x2,"aw"'),
         ("linked-to", '.text\n.section x1,"ao",@progbits,.text'.replace("@", syntax.type_prefixes[0])),
         ("group", '.section x1,"aG",@progbits,grp,comdat'.replace("@", syntax.type_prefixes[0])),
     ]

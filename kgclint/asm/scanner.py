@@ -41,6 +41,9 @@ _DATA_DIRECTIVES = frozenset({
     ".equiv", ".eqv", ".rva", ".uleb128", ".sleb128", ".inst", ".insn",
 })
 
+#: Switch directives that leave the rest of their line to be read as another statement.
+_NO_OPERANDS = frozenset({".previous", ".popsection"})
+
 _ASM_IF = frozenset({
     ".if", ".ifdef", ".ifndef", ".ifb", ".ifnb", ".ifc", ".ifnc", ".ifeq", ".ifne", ".ifeqs",
     ".ifnes", ".ifge", ".ifgt", ".ifle", ".iflt", ".ifnotdef",
@@ -431,6 +434,15 @@ class _Scanner:
             else:
                 self.diag(line, column, ".endm without .macro")
         elif name in SWITCH_DIRECTIVES:
+            if name in _NO_OPERANDS and args.strip():
+                # these take no operands and do not demand the end of the statement: the
+                # assembler reads what follows on the line as the next statement
+                self.switch(name, "", st, offset, end)
+                lead = len(args) - len(args.lstrip())
+                rest_offset = end + lead
+                self.statement(_Statement(args.lstrip(), st.line, st.column + rest_offset - st.offset,
+                                          rest_offset, st.comment))
+                return
             self.switch(name, args, st, offset, end)
         elif name in _DATA_DIRECTIVES:
             if name in (".set", ".equ", ".equiv", ".eqv"):
