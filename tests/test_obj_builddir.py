@@ -156,3 +156,27 @@ def test_lazy_member_is_not_linked(tmp_path: Path, capsys) -> None:
     assert cli_main(["gc", "--build-dir", str(build)]) == 0
     out = capsys.readouterr().out
     assert "unused.o" not in out and "unused.o" not in linker_output(build, "bfd")
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["gc", "--build-dir", "{tmp}"], "no vmlinux link recorded"),
+    (["why", "x", "--build-dir", "{tmp}/nothing"], "not a directory"),
+    (["gc", "--script", "{tmp}/missing.lds", "{tmp}/a.o"], "no such file"),
+    (["gc"], "give objects and archives, or --build-dir"),
+])
+def test_commands_reject_bad_arguments_without_traceback(argv: list[str], expected: str, tmp_path: Path) -> None:
+    (tmp_path / "a.o").write_bytes(b"\x7fELF")
+    with pytest.raises(SystemExit) as exc:
+        cli_main([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert expected in str(exc.value.code)
+
+
+def test_gc_reports_a_bad_object_and_goes_on(tmp_path: Path, capsys) -> None:
+    build = make_build_dir(tmp_path)
+    bad = tmp_path / "bad.o"
+    bad.write_bytes(b"garbage")
+    assert cli_main(["gc", "--script", str(build / "arch/x86/kernel/vmlinux.lds"), str(bad),
+                     str(build / "arch/x86/kernel/head_64.o"), str(build / "init/main.o")]) == 0
+    captured = capsys.readouterr()
+    assert "bad.o: not an ELF file (bad magic)" in captured.err
+    assert "'.text.unused_in_main'" in captured.out

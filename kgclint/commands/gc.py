@@ -44,22 +44,28 @@ def simulate_from_args(args: argparse.Namespace) -> tuple[GcResult, list[Diagnos
     """Run the simulation the arguments describe."""
     if args.build_dir is not None:
         from kgclint.analysis.gc import ProjectLink
+        from kgclint.builddir import vmlinux_link
         from kgclint.project import Options, Project
 
-        linker = args.linker
-        if linker is None:
-            from kgclint.builddir import vmlinux_link
-
-            linker = vmlinux_link(args.build_dir).linker
+        if not args.build_dir.is_dir():
+            raise SystemExit(f"kgclint {args.command}: {args.build_dir}: not a directory")
+        recorded = vmlinux_link(args.build_dir)
+        if not recorded.items:
+            raise SystemExit(f"kgclint {args.command}: {args.build_dir}: no vmlinux link recorded "
+                             "(no .vmlinux.o.cmd or vmlinux.a: not a finished Kbuild O= directory)")
+        linker = args.linker or recorded.linker
         project = Project(args.build_dir.resolve(), Options(linker=linker, build_dir=args.build_dir.resolve()), {})
         link = project.analysis(ProjectLink)
         return link.result(linker), list(link.diagnostics) + list(link.result(linker).diagnostics)
     linker = args.linker or "bfd"
     diagnostics: list[Diagnostic] = []
     inputs: list[LinkInput] = []
-    for path in args.inputs:
+    for path in [*args.inputs, *([args.script] if args.script else [])]:
         if not path.is_file():
-            raise SystemExit(f"kgclint gc: {path}: no such file")
+            raise SystemExit(f"kgclint {args.command}: {path}: no such file")
+    if not args.inputs:
+        raise SystemExit(f"kgclint {args.command}: give objects and archives, or --build-dir")
+    for path in args.inputs:
         if path.read_bytes()[:8] in (b"!<arch>\n", b"!<thin>\n"):
             archive, diags = archive_input(path, str(path), whole=args.whole_archive)
             inputs.append(archive)
@@ -101,7 +107,7 @@ def add_parser(subparsers) -> None:
     add_link_arguments(parser)
     parser.add_argument("--print-gc-sections", action="store_true", help="print removed sections as the linker does (the default output)")
     parser.add_argument("--compare", type=Path, metavar="FILE", help="compare with a saved --print-gc-sections output of the real link")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, command="gc")
 
 
 def run(args: argparse.Namespace) -> int:

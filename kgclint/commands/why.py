@@ -28,7 +28,7 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("why", help="explain why GC keeps or drops a section or symbol")
     parser.add_argument("target", help="SECTION, FILE:(SECTION) or SYMBOL")
     add_link_arguments(parser)
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, command="why")
 
 
 def _label(result: GcResult, sid: int) -> str:
