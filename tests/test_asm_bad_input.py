@@ -101,3 +101,8 @@ def test_any_text_scans_deterministically(text, arch):
     replay(first)
     for switch in first.switches:
         assert 1 <= switch.location.line <= text.count("\n") + 1
+
+
+def test_long_chain_of_statements_after_previous_needs_no_recursion():
+    facts = _timed(b'.section .a,"a"\n' + b".previous " * 6000 + b"\n")
+    assert len(facts.switches) == 6001

@@ -370,6 +370,12 @@ class _Scanner:
 
     # -- statements ------------------------------------------------------------------------
     def statement(self, st: _Statement) -> None:
+        """Read one statement, and the statements a no-operand directive leaves on its line."""
+        follow: _Statement | None = st
+        while follow is not None:
+            follow = self.one_statement(follow)
+
+    def one_statement(self, st: _Statement) -> _Statement | None:
         body = st.text
         pos = 0
         while True:
@@ -382,7 +388,7 @@ class _Scanner:
             pos = m.end()
         m = _HEAD_RE.match(body, pos)
         if not m:
-            return
+            return None
         head = m.group(1)
         args = body[m.end():]
         offset = st.offset + m.start(1)
@@ -390,16 +396,16 @@ class _Scanner:
         if _ASSIGN_RE.match(args):
             self.define(head)
             self.add_refs(args)
-            return
+            return None
         if lower.startswith("."):
-            self.directive(lower, args, st, offset, offset + len(head))
-            return
+            return self.directive(lower, args, st, offset, offset + len(head))
         if head in self.macros:
             self.macro_calls.append(MacroCall(head, self.loc(st.line, st.column), self.in_macro(),
                                               self.branch(), offset))
         elif _MACRO_USE_RE.match(head) or args.lstrip().startswith("("):
             self.macro_uses.append((head, self.loc(st.line, st.column)))
         self.add_refs(args)
+        return None
 
     def in_macro(self) -> str | None:
         return self.macro_stack[-1] if self.macro_stack else None
@@ -414,7 +420,8 @@ class _Scanner:
             args = _STRING_RE.sub(" ", args)
         self.refs.update(_IDENT_RE.findall(args))
 
-    def directive(self, name: str, args: str, st: _Statement, offset: int, end: int) -> None:
+    def directive(self, name: str, args: str, st: _Statement, offset: int, end: int) -> _Statement | None:
+        """Handle one directive; return the statement that follows it on the line, if it leaves one."""
         line, column = st.line, st.column
         text = (name + args).strip()
         if name in _ASM_IF:
@@ -440,9 +447,7 @@ class _Scanner:
                 self.switch(name, "", st, offset, end)
                 lead = len(args) - len(args.lstrip())
                 rest_offset = end + lead
-                self.statement(_Statement(args.lstrip(), st.line, st.column + rest_offset - st.offset,
-                                          rest_offset, st.comment))
-                return
+                return _Statement(args.lstrip(), st.line, st.column + rest_offset - st.offset, rest_offset, st.comment)
             self.switch(name, args, st, offset, end)
         elif name in _DATA_DIRECTIVES:
             if name in (".set", ".equ", ".equiv", ".eqv"):
