@@ -141,7 +141,6 @@ class ScriptView:
                 if expr is not None:
                     refs |= symbols_in(expr)
             self.referenced = frozenset(refs)
-        self._cache: dict[tuple[str, str, int], object | None] = {}
 
     def _prepare_keeps(self) -> None:
         """The effective KEEP descriptions, and one regex with a group per description, in script order.
@@ -754,9 +753,11 @@ class ProjectLink:
 
     With a build directory (``Options.build_dir``) it is Kbuild's final
     vmlinux link, read from Kbuild's records (kgclint.builddir). Otherwise
-    every object of the project is linked whole, in path order, with every
-    archive as a library, under the project's only linker script (or the
-    one named ``vmlinux.lds``); the script's ENTRY is the entry.
+    every object of the project is linked whole, in path order (except
+    ``vmlinux.o`` and the members of thin archives, which come in through
+    their archive), with every archive as a library, under the project's
+    only linker script (or the one named ``vmlinux.lds``); the script's
+    ENTRY is the entry.
     """
 
     inputs: list[LinkInput]
@@ -800,9 +801,17 @@ class ProjectLink:
                 self.relocatable = cached if isinstance(cached, ObjectFacts) else None
             return
         self.inputs = []
+        in_thin = {
+            resolved(project.absolute(a.path).parent / m.name)
+            for a in project.facts(InputKind.ARCHIVE)
+            if a.thin
+            for m in a.members
+        }
         for facts in sorted(project.facts(InputKind.OBJECT), key=lambda f: f.path):
             if posixpath.basename(facts.path) == "vmlinux.o" or not facts.ok:
                 continue
+            if in_thin and resolved(project.absolute(facts.path)) in in_thin:
+                continue  # linked through its thin archive, not twice
             self.inputs.append(LinkObject(facts.path, facts.path, facts, facts.path))
         for facts in sorted(project.facts(InputKind.ARCHIVE), key=lambda f: f.path):
             archive, diags = archive_from_facts(facts, project.absolute(facts.path).parent, known=known)
