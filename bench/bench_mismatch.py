@@ -1,6 +1,6 @@
 """Section-mismatch check: kgclint per object vs. Kbuild's ``ld -r`` (vmlinux.o) plus modpost, same run.
 
-Usage: bench_mismatch.py BUILD_DIR [-j JOBS] [--repeat N]
+Usage: bench_mismatch.py BUILD_DIR [-j JOBS] [--repeat N] [--inject OBJ] [--inject-demo]
 
 BUILD_DIR is a finished Kbuild ``O=`` directory. The baseline runs the
 exact commands Kbuild recorded there (``.vmlinux.o.cmd`` and
@@ -11,6 +11,14 @@ checks each object in a process pool, and resolves cross-object references
 through the definition index; "warm" repeats the check on facts already in
 memory, as a run with kgclint's cache has them. Prints timings and the
 agreement: references both report, only modpost, only kgclint.
+
+``--inject OBJ`` adds one more object to the whole-archive part of both
+links (e.g. one compiled with references into the kernel's real init
+sections), since a clean upstream build has no mismatch to agree on.
+``--inject-demo`` compiles ``DEMO`` below with the build's own compiler
+(the prefix of its recorded ``ld``) and injects it: references into the
+real ``.init.text``/``.init.data`` of other objects, plus references
+modpost's whitelist allows.
 """
 
 from __future__ import annotations
@@ -34,6 +42,34 @@ from kgclint.kbuild.archives import extract
 
 BUILD: Path = Path()
 
+#: Real 6.12 init symbols on every arch (drivers/base, fs/char_dev.c, init/main.c); whitelisted cases too.
+DEMO = r"""
+extern int classes_init(void);
+extern int chrdev_init(void);
+extern void start_kernel(void);
+extern char boot_command_line[];
+struct ops { int (*fn)(void); };
+int demo_calls_init(void) { classes_init(); return chrdev_init(); }
+char demo_reads_initdata(void) { return boot_command_line[0]; }
+void demo_calls_start_kernel(void) { start_kernel(); }
+struct ops demo_table = { chrdev_init };
+struct ops demo_probe = { chrdev_init };
+struct ops demo_ops = { classes_init };
+__attribute__((section(".ref.text"))) int demo_ref(void) { return classes_init(); }
+__attribute__((section(".init.text"))) int demo_init(void) { return classes_init(); }
+"""
+
+
+def demo_object(build: Path, scratch: Path) -> str:
+    """DEMO compiled with the build's compiler, as the build's link would take it."""
+    linker = recorded(build, "vmlinux.o")[0]
+    gcc = linker[: -len("ld")] + "gcc"
+    source = scratch / "kgclint_mismatch_demo.c"
+    source.write_text(DEMO)
+    out = scratch / "kgclint_mismatch_demo.o"
+    subprocess.run([gcc, "-O2", "-ffunction-sections", "-fno-inline", "-c", str(source), "-o", str(out)], check=True)
+    return str(out)
+
 
 def recorded(build: Path, target: str) -> list[str]:
     """The command Kbuild saved for a target (``savedcmd_<target> := …``)."""
@@ -41,11 +77,13 @@ def recorded(build: Path, target: str) -> list[str]:
     return shlex.split(text.split(":=", 1)[1])
 
 
-def baseline(build: Path, scratch: Path) -> tuple[float, float, list[str]]:
+def baseline(build: Path, scratch: Path, inject: list[str]) -> tuple[float, float, list[str]]:
     """Time Kbuild's own ld -r and modpost; return (ld seconds, modpost seconds, modpost's mismatch lines)."""
     ld = recorded(build, "vmlinux.o")
     out = scratch / "vmlinux.o"
     ld[ld.index("-o") + 1] = str(out)
+    at = ld.index("--no-whole-archive")
+    ld[at:at] = inject
     start = time.perf_counter()
     subprocess.run(ld, cwd=build, check=True, capture_output=True)
     ld_time = time.perf_counter() - start
@@ -58,7 +96,7 @@ def baseline(build: Path, scratch: Path) -> tuple[float, float, list[str]]:
     return ld_time, modpost_time, sorted(re.findall(r"section mismatch in reference: (.*)", done.stderr))
 
 
-def link_inputs(build: Path) -> tuple[list[str], list[str]]:
+def link_inputs(build: Path, inject: list[str]) -> tuple[list[str], list[str]]:
     """(objects linked in whole, archives linked as a group), from the recorded vmlinux.o link."""
     argv = recorded(build, "vmlinux.o")
     whole = argv[argv.index("--whole-archive") + 1:argv.index("--no-whole-archive")]
@@ -67,7 +105,7 @@ def link_inputs(build: Path) -> tuple[list[str], list[str]]:
     for name in whole:
         archive = read_archive((build / name).read_bytes(), name)
         objects += [m.path for m in archive.members if m.path]
-    return objects, group
+    return objects + inject, group
 
 
 def _summary(path: str) -> ObjectSummary:
@@ -87,10 +125,10 @@ def _init(build: Path) -> None:
     BUILD = build
 
 
-def kgclint_cold(build: Path, jobs: int) -> tuple[float, list[Mismatch], int]:
+def kgclint_cold(build: Path, jobs: int, inject: list[str]) -> tuple[float, list[Mismatch], int]:
     """Read and check every object the link takes, in a pool; resolve across objects at the end."""
     start = time.perf_counter()
-    whole, group = link_inputs(build)
+    whole, group = link_inputs(build, inject)
     members: list[str] = []
     for name in group:
         archive = read_archive((build / name).read_bytes(), name)
@@ -120,9 +158,9 @@ def kgclint_cold(build: Path, jobs: int) -> tuple[float, list[Mismatch], int]:
     return time.perf_counter() - start, found, len(linked)
 
 
-def kgclint_warm(build: Path) -> float:
+def kgclint_warm(build: Path, inject: list[str]) -> float:
     """The check alone on facts already read (a cached run): index, then each object."""
-    whole, group = link_inputs(build)
+    whole, group = link_inputs(build, inject)
     paths = whole + [m.path for name in group for m in read_archive((build / name).read_bytes(), name).members]
     facts = [read_object((build / p).read_bytes(), p) for p in paths]
     _init(build)
@@ -140,8 +178,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("build", type=Path)
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--inject", type=Path, action="append", default=[])
+    parser.add_argument("--inject-demo", action="store_true")
     args = parser.parse_args(argv)
     build = args.build.resolve()
+    inject = [str(p.resolve()) for p in args.inject]
+    demo_dir = Path(tempfile.mkdtemp(prefix="kgclint-demo-"))
+    if args.inject_demo:
+        inject.append(demo_object(build, demo_dir))
     ld_times, modpost_times, cold_times, warm_times = [], [], [], []
     modpost: list[str] = []
     ours: list[Mismatch] = []
@@ -149,16 +193,17 @@ def main(argv: list[str]) -> int:
     for _ in range(args.repeat):
         scratch = Path(tempfile.mkdtemp(prefix="kgclint-bench-"))
         try:
-            ld_time, modpost_time, modpost = baseline(build, scratch)
+            ld_time, modpost_time, modpost = baseline(build, scratch, inject)
         finally:
             shutil.rmtree(scratch)
         ld_times.append(ld_time)
         modpost_times.append(modpost_time)
-        cold, ours, objects = kgclint_cold(build, args.jobs)
+        cold, ours, objects = kgclint_cold(build, args.jobs, inject)
         cold_times.append(cold)
-        warm_times.append(kgclint_warm(build))
+        warm_times.append(kgclint_warm(build, inject))
+    shutil.rmtree(demo_dir)
     median = statistics.median
-    print(f"build: {build} ({objects} objects in the link)")
+    print(f"build: {build} ({objects} objects in the link{', injected: ' + ' '.join(inject) if inject else ''})")
     print(f"ld -r vmlinux.o:        {median(ld_times):.3f} s (median of {args.repeat})")
     print(f"modpost on vmlinux.o:   {median(modpost_times):.3f} s")
     print(f"  baseline total:       {median(ld_times) + median(modpost_times):.3f} s")
