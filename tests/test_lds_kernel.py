@@ -100,3 +100,29 @@ def test_every_script_of_the_tree_parses_in_all_branches_mode(linux_tree: Path, 
                 failures.append((arch_dir.name, info.path, info.diagnostics[:1]))
     assert count >= 84
     assert not failures, failures
+
+
+def test_arm_tables_are_told_from_ranges_by_the_code(linux_tree: Path, arm_defconfig: Path, cache: Path, monkeypatch):
+    """arm's ATAG parser table is walked and anonymous: a table; its KEEP'd tables and code ranges are not reported."""
+    from kgclint.analysis.tables import Tables
+    from kgclint.engine import build_project
+
+    monkeypatch.setenv("KGCLINT_CACHE_DIR", str(cache))
+    paths = [linux_tree / p for p in (
+        "arch/arm/kernel", "arch/arm/include/asm/setup.h", "arch/arm/include/asm/mach/arch.h",
+        "include/linux/compiler_attributes.h", "include/linux/init.h",
+    )]
+    project = build_project(linux_tree, paths, Options(arch="arm", build_dir=arm_defconfig),
+                            {InputKind.C, InputKind.ASM, InputKind.LINKER_SCRIPT})
+    tables = [t for t in project.analysis(Tables).tables if t.candidate.script.path == "arch/arm/kernel/vmlinux.lds.S"]
+    by_text = {t.candidate.description.node.text: t for t in tables}
+    tag = by_text["*(.taglist.init)"]
+    assert tag.kind == "table" and tag.unkept and not tag.named
+    assert any(loc.path == "arch/arm/kernel/atags_parse.c" for loc in tag.walkers)
+    assert all(p.section == ".taglist.init" for p in tag.entries)
+    # a KEEP'd table has nothing unkept; code sections bounded by symbols are ranges or not tables at all
+    for text, table in by_text.items():
+        if text.startswith("KEEP("):
+            assert not table.unkept, text
+        if "text" in text:
+            assert table.kind == "range" or not table.unkept, text
