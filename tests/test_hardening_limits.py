@@ -398,3 +398,57 @@ def test_discovery_of_deep_trees_and_symlink_loops(tmp_path):
     took, (found, problems) = elapsed(lambda: discover(tmp_path, [tmp_path], frozenset({InputKind.C})))
     assert took < BOUND
     assert len(found) == 300
+
+
+BOMB_CHILD = """
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (1024 * 2**20, 1024 * 2**20))  # a runaway costs this process, not the machine
+from kgclint.frontends.elf import parse_object
+from kgclint.inputs import SourceInput
+data = open(sys.argv[1], "rb").read()
+start = time.monotonic()
+facts = parse_object(SourceInput("bomb.o", data, None))
+print(f"{time.monotonic() - start:.2f}", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+for d in facts.diagnostics:
+    print(d.message)
+"""
+
+
+def compression_bomb(obj: bytes, size: int) -> bytes:
+    """``obj`` with its .strtab replaced by a SHF_COMPRESSED (zlib) section that inflates to ``size`` zero bytes."""
+    import struct
+    import zlib
+
+    data = bytearray(obj)
+    shoff = struct.unpack_from("<Q", data, 0x28)[0]
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    names = struct.unpack_from("<Q", data, shoff + shstrndx * shentsize + 24)[0]
+    for index in range(shnum):
+        name = struct.unpack_from("<I", data, shoff + index * shentsize)[0]
+        if data[names + name:data.index(b"\0", names + name)] == b".strtab":
+            break
+    blob = struct.pack("<IIQQ", 1, 0, size, 1) + zlib.compress(b"\0" * size, 9)
+    header = shoff + index * shentsize
+    struct.pack_into("<QQQQ", data, header + 8, 0x800, 0, len(data), len(blob))  # flags, addr, offset, size
+    return bytes(data) + blob
+
+
+def test_elf_compressed_section_bomb_is_bounded(tmp_path):
+    """A 200 KB object whose .strtab inflates to 200 MB: refused by its declared size, not read into memory.
+
+    Objects are not under max-file-size (vmlinux.o is big), so a reader that
+    inflates whatever a header declares lets a tiny file take gigabytes.
+    """
+    source = tmp_path / "a.c"
+    source.write_text("int f(void) { return 1; }\nint g;\n")
+    subprocess.run([require("gcc"), "-c", "-O1", "-o", str(tmp_path / "a.o"), str(source)], check=True)
+    bomb = tmp_path / "bomb.o"
+    bomb.write_bytes(compression_bomb((tmp_path / "a.o").read_bytes(), 200_000_000))
+    assert bomb.stat().st_size < 300_000
+    run = subprocess.run([sys.executable, "-c", BOMB_CHILD, str(bomb)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    seconds, megabytes = run.stdout.split("\n")[0].split()
+    messages = run.stdout.split("\n")[1:]
+    assert not any("MemoryError" in m for m in messages), messages  # the rlimit, not the reader, stopped it
+    assert float(seconds) < 5 and int(megabytes) < 400, run.stdout
+    assert any(m for m in messages), "the refused section must be reported"
