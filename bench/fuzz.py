@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fuzz_targets import harnesses, generate, kernel_files  # noqa: E402
+from fuzz_targets import MAX_INPUT, generate, harnesses, kernel_files  # noqa: E402
 
 #: Small real kernel files per harness (tree-relative), added as seeds when --linux is given.
 KERNEL_SEEDS = {
@@ -50,13 +50,13 @@ KERNEL_SEEDS = {
     "kconfig": ["arch/x86/configs/x86_64_defconfig", "arch/arm/configs/multi_v7_defconfig"],
     "suppressions": ["kernel/extable.c"],
 }
-_NUMBER = re.compile(r"\d+")
+_VARYING = re.compile(r"\d+|'[^']*'|\"[^\"]*\"")
 
 
 def signature(result: object) -> frozenset[str]:
-    """What a reader said about an input, with numbers blanked: new messages mean a new path was taken."""
+    """What a reader said about an input, numbers and quoted names blanked: a new message means a new path."""
     diagnostics = getattr(result, "diagnostics", None) or ()
-    return frozenset(_NUMBER.sub("#", getattr(d, "message", str(d)))[:200] for d in diagnostics)
+    return frozenset(_VARYING.sub("#", getattr(d, "message", str(d)))[:200] for d in diagnostics)
 
 
 def crash_key(exc: BaseException) -> str:
@@ -74,7 +74,7 @@ def fuzz(name: str, seconds: float, out: Path, linux: Path | None, seed: int) ->
         import os
 
         os.environ["KGCLINT_LINUX_TREE"] = str(linux)
-        seeds += kernel_files(KERNEL_SEEDS.get(name, []))
+        seeds += [data[:MAX_INPUT] for data in kernel_files(KERNEL_SEEDS.get(name, []))]
     rng = random.Random(seed)
     seen: set[str] = set()
     crashes: dict[str, dict] = {}
