@@ -26,11 +26,13 @@ def test_arch_file_brings_its_siblings_and_only_its_arch_scripts(tmp_path):
     ]
 
 
-def test_generic_header_brings_every_arch_kernel_script_but_no_siblings(tmp_path):
+def test_generic_header_brings_every_arch_kernel_script_and_the_include_folders(tmp_path):
     make(tmp_path, "include/linux/init.h", "include/linux/other.h", "arch/arm/kernel/vmlinux.lds.S",
          "arch/x86/kernel/vmlinux.lds.S", "arch/x86/boot/setup.ld")
+    make(tmp_path, "arch/x86/include/asm/setup.h")
     assert rel(tmp_path, context_paths(tmp_path, ["include/linux/init.h"], None)) == [
-        "arch/arm/kernel/vmlinux.lds.S", "arch/x86/kernel/vmlinux.lds.S", "include/linux/init.h",
+        "arch/arm/kernel/vmlinux.lds.S", "arch/x86/include", "arch/x86/kernel/vmlinux.lds.S", "include",
+        "include/linux/init.h",
     ]
 
 

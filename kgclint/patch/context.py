@@ -92,7 +92,7 @@ def _nearest_folder(root: Path, relpath: str) -> Path:
 
 def context_paths(root: Path, touched: Iterable[str], arch: str | None) -> list[Path]:
     """Inputs for a patch touching ``touched``: those files, the sources beside them, the relevant arches' scripts,
-    and the code that walks those scripts' tables.
+    the code that walks those scripts' tables, and the include/ folders (the macro table is learned from them).
 
     A file the patch creates is found through its closest existing folder;
     a header brings no siblings (its includers read it on demand).
@@ -124,6 +124,10 @@ def context_paths(root: Path, touched: Iterable[str], arch: str | None) -> list[
     for name in sorted(arches):
         if (arch_root / name).is_dir():
             paths.update(_scripts(arch_root / name))
+    # the headers the macro table learns from (kgclint.analysis.macros reads the include/ folders' facts)
+    header_arches = sorted(arches) or (sorted(p.name for p in arch_root.iterdir()) if arch_root.is_dir() else [])
+    folders = [root / "include", *(arch_root / name / "include" for name in header_arches)]
+    paths.update(folder for folder in folders if folder.is_dir())
     scripts = [p for p in paths if kind_of(p.name) is InputKind.LINKER_SCRIPT]
     paths.update(p for p in walkers(root, scripts, arches) if not _other_arch(root, p, arches))
     return sorted(paths)
