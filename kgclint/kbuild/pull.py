@@ -20,6 +20,7 @@ through a macro.
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from kgclint.analysis.kbuild import KbuildModel, KObject
@@ -49,9 +50,12 @@ class SourcePull:
             out: set[str] = set()
             for source in sources:
                 if source in c_facts:
-                    out |= {d.name for d in c_facts[source].definitions if d.storage != "static"}
+                    for facts in [c_facts[source], *_included_c(project, c_facts[source], c_facts)]:
+                        out |= {d.name for d in facts.definitions if d.storage != "static"}
+                        # DEFINE_PER_CPU(type, name) and friends define through a macro: count its arguments
+                        out |= {i for item in facts.items if _C_DEFINER.match(item.text) for i in item.idents}
                 elif source in asm_facts:
-                    out |= set(asm_facts[source].labels)
+                    out |= set(asm_facts[source].labels) | _macro_defined(project, source)
             return frozenset(out)
 
         macros = _macro_references(c_facts.values())
@@ -111,4 +115,46 @@ def _exports_by_path(project: Project) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for export in project.analysis(SectionIndex).exports:
         out.setdefault(export.location.path, set()).add(export.symbol)
+    return out
+
+
+_C_DEFINER = re.compile(r"[A-Z][A-Z0-9_]*\s*\(")
+_ASM_DEFINER = re.compile(r"^[ \t]*[A-Z][A-Z0-9_]*\(\s*([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+#: Source files read here are bounded like the front-ends' inputs.
+_MAX_SOURCE = 4 * 1024 * 1024
+
+
+def _macro_defined(project: Project, path: str) -> set[str]:
+    """Symbols a ``.S`` file defines through a macro (``ENTRY(memcpy)``, ``SYM_FUNC_START(x)``).
+
+    The scanner sees the labels gas would see only after cpp; the first
+    argument of an upper-case macro call at the start of a line is taken
+    as defined too, which can only make a member look pulled (no finding).
+    """
+    try:
+        text = (project.root / path).read_bytes()[:_MAX_SOURCE].decode("utf-8", errors="replace")
+    except OSError:
+        return set()
+    return set(_ASM_DEFINER.findall(text))
+
+
+def _included_c(project: Project, facts, c_facts) -> list:
+    """The ``.c`` files a C file includes (``lib/fdt.c`` is ``#include "../scripts/dtc/libfdt/fdt.c"``)."""
+    from kgclint.frontends import c as c_frontend
+    from kgclint.inputs import SourceInput
+
+    out = []
+    directory = facts.path.rpartition("/")[0]
+    for include in facts.includes:
+        if include.system or not include.name.endswith(".c"):
+            continue
+        path = posixpath.normpath(posixpath.join(directory, include.name))
+        if path in c_facts:
+            out.append(c_facts[path])
+            continue
+        try:
+            data = (project.root / path).read_bytes()[:_MAX_SOURCE]
+        except OSError:
+            continue
+        out.append(c_frontend.parse(SourceInput(path, data, project.arch_of(path))))
     return out
