@@ -68,7 +68,7 @@ class OrphanSections(Rule):
     """
 
     code = "KGC302"
-    name = "orphan-section"
+    name = "object-orphan-section"
     severity = Severity.WARNING
     needs = frozenset({InputKind.OBJECT, InputKind.ARCHIVE, InputKind.LINKER_SCRIPT})
 
