@@ -205,6 +205,11 @@ class ScriptModel:
         """Whether ``__start_X``/``__stop_X`` references keep section X (GNU ld default; not ld.lld ≥ 13)."""
         return self.linker != "lld"
 
+    @property
+    def literal_names(self) -> frozenset[str]:
+        """Section names some description names without a wildcard."""
+        return frozenset(self._by_literal)
+
     def candidates(self, section: str) -> Iterator[Description]:
         """Descriptions that might match ``section``, in script order."""
         literal = self._by_literal.get(section, ())

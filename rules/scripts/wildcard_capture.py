@@ -98,6 +98,8 @@ class WildcardCapture(Rule):
                 for info in main_scripts(index, facts.path):
                     for prefix in kinds:
                         section = prefix + definition.name
+                        if section not in info.model.literal_names:
+                            continue
                         placed = info.model.place(object_name(facts.path), section)
                         if placed is None or placed.description is None or is_wildcard(placed.pattern):
                             continue

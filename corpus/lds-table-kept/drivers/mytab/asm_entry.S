@@ -4,6 +4,6 @@
 	.quad	0
 	.popsection
 
-	.section .rodata.asm_entry_name, "a"
+	.section .rodata, "a"
 asm_entry_name:
 	.asciz	"asm"

@@ -1,5 +1,5 @@
 /* A custom section named inside gcc's .text.* namespace. */
-	.section .text.vectors, "ax"	/* expect: KGC204 */
+	.section .text.vectors, "ax"	/* expect: KGC204, KGC102 */
 vector_reset:
 	jmp	vector_reset
 	.text
