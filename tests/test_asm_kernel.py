@@ -113,3 +113,40 @@ def test_stack_replay_matches_the_assembler(linux_tree, sample_facts, tmp_path):
         assert config in list(configurations(facts))
         checked += 1
     assert checked > 40
+
+
+_INIT_MACRO = re.compile(r'^#define\s+(__\w+)\s+\.section\s+"([^"]+)"\s*,\s*"(\w+)"', re.M)
+
+
+def test_init_macros_expand_to_the_sections_linux_init_h_defines(linux_tree):
+    """Every use of a ``.section`` macro of include/linux/init.h in the sample becomes that section, with its flags.
+
+    The expected sections are read from the tree's own header by a regex,
+    not by kgclint; the scan must reach them through the macro table.
+    """
+    from kgclint.asm.expand import ExpandedAsmFiles
+    from kgclint.engine import build_project
+    from kgclint.inputs import InputKind
+    from kgclint.project import Options
+
+    macros = {name: (section, flags) for name, section, flags in _INIT_MACRO.findall(
+        (linux_tree / "include/linux/init.h").read_text())}
+    assert {"__INIT", "__HEAD", "__INITDATA"} <= set(macros)
+    use = re.compile(r"^\s*(" + "|".join(sorted(macros)) + r")\b")
+    sample = [p for p in _sample(linux_tree)
+              if any(use.match(line) for line in p.read_text(errors="replace").splitlines())]
+    project = build_project(linux_tree, [linux_tree / "include/linux/init.h", *sample], Options(),
+                            {InputKind.C, InputKind.ASM})
+    scans = project.analysis(ExpandedAsmFiles).scans
+    checked = 0
+    for path in sample:
+        rel = path.relative_to(linux_tree).as_posix()
+        switches = {s.location.line: s for s in scans[rel].switches}
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+            m = use.match(line)
+            if not m:
+                continue
+            section, flags = macros[m.group(1)]
+            assert switches[number].section == section and switches[number].flags == flags, (rel, number)
+            checked += 1
+    assert checked >= 20
