@@ -137,3 +137,15 @@ def test_macro_bodies_are_replayed_where_invoked():
 
 def test_macro_never_invoked_is_not_replayed():
     assert replay(scan(".macro m\n.pushsection x\n.endm\n", path="m.S", arch="x86")) == ()
+
+
+def test_push_closed_by_previous_is_named(tmp_path):
+    text = '.text\n.macro dbg\n.pushsection .rodata,"a"\n.byte 0\n.previous\n.endm\ndbg\ndbg\n.long 1\n'
+    done = assemble("x86", text, tmp_path)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.sections[".text"].type == "progbits"
+    [(problem, message, _)] = list(file_messages(scan(text, path="t.S", arch="x86")))
+    assert problem.location.line == 3 and "closed with `.previous`" in message
+    # two calls left two pushes on the stack: two pops pass, the third is the first to warn
+    popped = assemble("x86", text + ".popsection\n" * 3, tmp_path, "popped")
+    assert popped.stderr.count("without corresponding .pushsection") == 1

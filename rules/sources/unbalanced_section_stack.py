@@ -38,9 +38,25 @@ def statement_messages(scan: StackInput, top_level: bool = False) -> Iterator[tu
             )
 
 
+def _closed_by_previous(facts: StackInput, problem: StackProblem) -> bool:
+    """Whether the next switch after an unpopped push, in the same macro body, is ``.previous``."""
+    ordered = sorted(facts.switches, key=lambda s: s.offset)
+    for i, switch in enumerate(ordered):
+        if switch.location == problem.location and switch.directive == ".pushsection":
+            later = [s for s in ordered[i + 1:] if s.macro == switch.macro]
+            return bool(later) and later[0].directive == ".previous"
+    return False
+
+
 def file_messages(facts: StackInput) -> Iterator[tuple[StackProblem, str, Severity]]:
     """The stack problems of one ``.S`` file, each with its message and severity."""
     for problem in replay(facts):
+        if problem.kind == "push-without-pop" and _closed_by_previous(facts, problem):
+            yield problem, (
+                f"`.pushsection` is closed with `.previous`{_where(problem)}: that switches back but leaves the "
+                f"push on the assembler's stack, one more each time this runs; close it with `.popsection`"
+            ), Severity.INFO
+            continue
         if problem.kind == "pop-without-push":
             yield problem, (
                 f"`.popsection` with nothing pushed{_where(problem)}: the assembler warns and ignores it, "
