@@ -266,3 +266,19 @@ def test_start_stop_table_is_lost_only_under_lld(linker: str, tmp_path: Path) ->
     if lost:
         assert "__start_mytab and __stop_mytab" in findings[0].message
         assert "start-stop-gc" in findings[0].message
+
+
+def test_keep_fix_makes_the_linker_keep_the_table(tmp_path: Path) -> None:
+    """Applying KGC301's fix to the script: ld then keeps the entries, and the finding goes away."""
+    root = _built_case("obj-table-dropped", tmp_path)
+    [finding] = TableEntriesDropped().check(_project(root, "bfd"))
+    assert finding.fix is not None
+    [edit] = finding.fix.edits
+    script = root / edit.path
+    data = script.read_bytes()
+    script.write_bytes(data[: edit.start] + edit.text.encode() + data[edit.end:])
+    assert b"KEEP(*(.handlers))" in script.read_bytes()
+    done = subprocess.run([require("ld"), "--gc-sections", "--print-gc-sections", "-T", "vmlinux.lds", "table.o", "-o", "out"],
+                          cwd=root, capture_output=True, text=True, check=False)
+    assert ("table.o", ".handlers") not in parse_print_gc_sections(done.stderr)
+    assert list(TableEntriesDropped().check(_project(root, "bfd"))) == []

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from kgclint.analysis.gc import C_IDENTIFIER, GcResult, ProjectLink
 from kgclint.elf.facts import SHF_LINK_ORDER, STT_FUNC, STT_OBJECT
-from kgclint.findings import Finding, Severity
+from kgclint.findings import Finding, Fix, Severity, TextEdit
 from kgclint.inputs import InputKind
 from kgclint.location import Location, Related
 from kgclint.project import Project
@@ -113,7 +113,8 @@ class TableEntriesDropped(Rule):
             table = f"{description.output.name} {{ {getattr(description.node, 'text', '')} }}"
             yield self._finding(result, entries, readers, table,
                                 bracket, bool(candidate.guards), location,
-                                [Related(_script_location(g, link), "ASSERT over this table") for g in candidate.guards])
+                                [Related(_script_location(g, link), "ASSERT over this table") for g in candidate.guards],
+                                fix=_keep_fix(project, link, description.node))
 
     def _start_stop_tables(self, link: ProjectLink, result: GcResult, anonymous) -> Iterable[Finding]:
         model = link.script
@@ -141,7 +142,7 @@ class TableEntriesDropped(Rule):
                                 if result.linker == "lld" else "")
 
     def _finding(self, result: GcResult, entries, readers, table: str, bracket: str, loud: bool,
-                 location: Location, related: list[Related], note: str = "") -> Finding:
+                 location: Location, related: list[Related], note: str = "", fix: Fix | None = None) -> Finding:
         objects = sorted({obj.display(result.linker) for obj, _s, _sid in entries})
         named = ", ".join(objects[:MAX_NAMED]) + (f" and {len(objects) - MAX_NAMED} more" if len(objects) > MAX_NAMED else "")
         reader_names = sorted({_label(result, sid) for sid in readers})
@@ -158,8 +159,23 @@ class TableEntriesDropped(Rule):
             message,
             location,
             related=related,
+            fix=fix,
             properties={"linker": result.linker, "breakage": "loud" if loud else "silent", "entries": str(len(entries))},
         )
+
+
+def _keep_fix(project: Project, link: ProjectLink, node) -> Fix | None:
+    """Wrap the description in KEEP() when the script is a plain file of the tree whose bytes are the parsed text."""
+    if link.build_dir is not None or not link.script_path or getattr(node, "keep", True):
+        return None
+    try:
+        data = project.absolute(link.script_path).read_bytes()
+    except OSError:
+        return None
+    if data[node.offset:node.end].decode("utf-8", "replace") != node.text:
+        return None
+    edit = TextEdit(link.script_path, node.offset, node.end, f"KEEP({node.text})")
+    return Fix(f"wrap {node.text} in KEEP()", (edit,))
 
 
 def _follows_its_code(result: GcResult, obj, section) -> bool:
