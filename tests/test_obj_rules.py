@@ -158,12 +158,12 @@ def test_over_retention_is_what_keep_pins(linker: str, tmp_path: Path) -> None:
                               cwd=root, capture_output=True, text=True, check=False)
         return parse_print_gc_sections(done.stderr + done.stdout)
 
-    assert ("uaccess.o", ".text.dead_get_user") not in dropped("vmlinux.lds")
-    assert ("uaccess.o", ".text.dead_get_user") in dropped("nokeep.lds")
+    assert ("uaccess.o", ".text..dead_get_user") not in dropped("vmlinux.lds")
+    assert ("uaccess.o", ".text..dead_get_user") in dropped("nokeep.lds")
     (root / "nokeep.lds").unlink()
     findings = list(OverRetention().check(_project(root, linker)))
     assert len(findings) == 1
-    assert "uaccess.o:(.text.dead_get_user)" in findings[0].message
+    assert "uaccess.o:(.text..dead_get_user)" in findings[0].message
     assert "used_get_user" not in findings[0].message
     assert findings[0].location.line == 7
 

@@ -1,6 +1,6 @@
 /* Data in a section the linker script does not name: an orphan. */
 	.globl	_start
-	.section .text._start,"ax",@progbits
+	.section .text.._start,"ax",@progbits
 _start:
 	movl	counters(%rip), %eax
 	ret

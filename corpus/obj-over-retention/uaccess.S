@@ -1,11 +1,11 @@
 /* An exception table kept whole: its entries pin user-access code nothing calls. */
 	.globl	_start
-	.section .text._start,"ax",@progbits
+	.section .text.._start,"ax",@progbits
 _start:
 	call	used_get_user
 	ret
 
-	.section .text.used_get_user,"ax",@progbits
+	.section .text..used_get_user,"ax",@progbits
 	.type	used_get_user, @function
 used_get_user:
 1:	movl	(%rdi), %eax
@@ -15,7 +15,7 @@ used_get_user:
 	.quad	1b, 9f
 	.popsection
 
-	.section .text.dead_get_user,"ax",@progbits
+	.section .text..dead_get_user,"ax",@progbits
 	.type	dead_get_user, @function
 dead_get_user:
 	nop
