@@ -282,3 +282,35 @@ def test_keep_fix_makes_the_linker_keep_the_table(tmp_path: Path) -> None:
                           cwd=root, capture_output=True, text=True, check=False)
     assert ("table.o", ".handlers") not in parse_print_gc_sections(done.stderr)
     assert list(TableEntriesDropped().check(_project(root, "bfd"))) == []
+
+
+GUARDED = asm("""
+    .globl _start
+    .section .text.._start,"ax",%progbits
+_start: .dc.a __cpu_begin
+    .dc.a __cpu_end
+    .section .cpu.info,"a",%progbits
+cpu_a: .long 1
+cpu_b: .long 2
+""")
+GUARDED_SCRIPT = """ENTRY(_start)
+SECTIONS {
+  .text : { *(.text .text.*) }
+  .cpu : { __cpu_begin = .; *(.cpu.info) __cpu_end = .; }
+}
+ASSERT((__cpu_end - __cpu_begin), "missing CPU support")
+"""
+
+
+def test_guarded_table_is_loud_and_the_link_fails(tmp_path: Path) -> None:
+    """An ASSERT over the table's bounds (ARM's 'missing CPU support'): the finding says loud, and ld fails."""
+    (tmp_path / "t.s").write_text(GUARDED)
+    run([require("as"), str(tmp_path / "t.s"), "-o", str(tmp_path / "t.o")])
+    (tmp_path / "t.lds").write_text(GUARDED_SCRIPT)
+    done = subprocess.run([require("ld"), "--gc-sections", "-T", "t.lds", "t.o", "-o", "out"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "missing CPU support" in done.stderr
+    [finding] = TableEntriesDropped().check(_project(tmp_path, "bfd"))
+    assert "loud" in finding.message and finding.properties["breakage"] == "loud"
+    assert "2 entries" in finding.message
+    assert [r.location.line for r in finding.related] == [6]

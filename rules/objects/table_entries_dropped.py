@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kgclint.analysis.gc import C_IDENTIFIER, GcResult, ProjectLink
-from kgclint.elf.facts import SHF_LINK_ORDER, STT_FUNC, STT_OBJECT
+from kgclint.elf.facts import SHF_LINK_ORDER, STT_FUNC, STT_NOTYPE, STT_OBJECT
 from kgclint.findings import Finding, Fix, Severity, TextEdit
 from kgclint.inputs import InputKind
 from kgclint.location import Location, Related
@@ -214,12 +214,14 @@ def _mostly_anonymous(result: GcResult, model, description, referenced) -> bool:
 
 
 def _entries_in(obj, section) -> int:
-    """Named objects/functions defined in a section (the table's entries), or 1 for an anonymous section."""
+    """Named objects, functions and labels defined in a section (the table's entries), or 1 when none is named."""
     syms = obj.facts.symbols
     count = sum(
         1
         for i in range(1, len(syms))
-        if syms.shndx[i] == section.index and syms.type(i) in (STT_OBJECT, STT_FUNC)
+        if syms.shndx[i] == section.index
+        and syms.type(i) in (STT_NOTYPE, STT_OBJECT, STT_FUNC)
+        and syms.names[i] and not syms.names[i].startswith("$")  # ARM/AArch64 mapping symbols
     )
     return count or 1
 
