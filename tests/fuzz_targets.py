@@ -295,7 +295,8 @@ TOML_SEEDS = (
 )
 TOML_TOKENS = (b"[tool.kgclint]\n", b"[", b"]", b"=", b"\"", b"'", b"select", b"ignore", b"arch", b"linker",
                b"max-file-size", b"file-timeout", b"per-file-ignores", b"exclude", b"true", b"false", b"1e400",
-               b"-1", b"nan", b"inf", b"{", b"}", b",", b"\n", b"\"\"\"", b"0x10", b"1979-05-27")
+               b"-1", b"nan", b"inf", b"{", b"}", b",", b"\n", b"\"\"\"", b"0x10", b"1979-05-27",
+               b"[" * 400, b"{a = " * 400)
 
 SUPPRESSION_SEEDS = (
     b"int a; /* kgclint: ignore[KGC101, KGC102] reason */\n// kgclint: ignore[KGC201]\n"

@@ -452,3 +452,14 @@ def test_elf_compressed_section_bomb_is_bounded(tmp_path):
     assert not any("MemoryError" in m for m in messages), messages  # the rlimit, not the reader, stopped it
     assert float(seconds) < 5 and int(megabytes) < 400, run.stdout
     assert any(m for m in messages), "the refused section must be reported"
+
+
+@pytest.mark.parametrize("nesting", ["select = " + "[" * 5000 + "]" * 5000, "a = " + "{x = " * 5000 + "1" + "}" * 5000])
+def test_config_nested_deeply_is_a_config_error(tmp_path, nesting):
+    """tomllib recurses per nesting level: a hostile configuration must give ConfigError, not RecursionError."""
+    from kgclint.config import ConfigError, load_config
+
+    path = tmp_path / ".kgclint.toml"
+    path.write_text(nesting + "\n")
+    with pytest.raises(ConfigError, match=".kgclint.toml"):
+        load_config(path)
