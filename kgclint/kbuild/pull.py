@@ -53,7 +53,10 @@ class SourcePull:
                     for facts in [c_facts[source], *_included_c(project, c_facts[source], c_facts)]:
                         out |= {d.name for d in facts.definitions if d.storage != "static"}
                         # DEFINE_PER_CPU(type, name) and friends define through a macro: count its arguments
-                        out |= {i for item in facts.items if _C_DEFINER.match(item.text) for i in item.idents}
+                        for item in facts.items:
+                            call = _C_DEFINER.match(item.text)
+                            if call:
+                                out |= item.idents - {call.group(1)}
                 elif source in asm_facts:
                     out |= set(asm_facts[source].labels) | _macro_defined(project, source)
             return frozenset(out)
@@ -118,7 +121,7 @@ def _exports_by_path(project: Project) -> dict[str, set[str]]:
     return out
 
 
-_C_DEFINER = re.compile(r"[A-Z][A-Z0-9_]*\s*\(")
+_C_DEFINER = re.compile(r"([A-Z][A-Z0-9_]*)\s*\(")
 _ASM_DEFINER = re.compile(r"^[ \t]*[A-Z][A-Z0-9_]*\(\s*([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 #: Source files read here are bounded like the front-ends' inputs.
 _MAX_SOURCE = 4 * 1024 * 1024
