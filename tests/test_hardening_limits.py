@@ -201,6 +201,21 @@ def test_c_worst_case(case):
     assert not any("parsing stopped" in message for message in diagnostics_of(facts)), diagnostics_of(facts)
 
 
+ASM_IN_NESTING = {
+    "asm in nested parens": lambda n: b"int x = " + b"(asm " * n + b")" * n + b";\n",
+    "asm in nested blocks": lambda n: b"void f(void) " + b"{ asm(\"nop\"); " * n + b"}" * n + b"\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ASM_IN_NESTING))
+def test_c_asm_keywords_in_deep_nesting(case):
+    """Each asm keyword's enclosing statements are looked up: that must not cost the tree's depth per step."""
+    from kgclint.frontends.c import parse
+
+    make = ASM_IN_NESTING[case]
+    assert_scales_linearly(lambda n: parse(SourceInput("drivers/x.c", make(n), "x86")), 250)
+
+
 def test_c_hundred_thousand_nested_parens():
     from kgclint.frontends.c import parse
 
