@@ -473,6 +473,35 @@ def run_c_macros(data: bytes) -> object:
     return expander
 
 
+PROJECT_USER = (b'#include <linux/f.h>\n#include "local.h"\nint v0 SEC(".x");\nDEFINE_TBL(t1, 1);\n'
+                b'static int __init f(void) { asm(".pushsection .y,\\"a\\"\\n.popsection"); return 0; }\n'
+                b'EXPORT_SYMBOL(f);\nINIT(f);\n')
+
+
+@bounded(20.0)
+def run_c_project(data: bytes) -> object:
+    """A fuzzed header used by a fixed C file and .S file: the macro table and section analysis over the project."""
+    from kgclint.analysis.sections import SectionIndex
+    from kgclint.frontends.asm_file import parse as parse_asm
+    from kgclint.frontends.c import parse
+    from kgclint.inputs import InputKind
+    from kgclint.project import Options, Project
+
+    header = check_facts(parse(SourceInput("include/linux/f.h", data, "x86")), "include/linux/f.h")
+    local = check_facts(parse(SourceInput("drivers/local.h", data[: len(data) // 2], "x86")), "drivers/local.h")
+    user = check_facts(parse(SourceInput("drivers/a.c", PROJECT_USER + data[-512:], "x86")), "drivers/a.c")
+    asm = check_facts(parse_asm(SourceInput("arch/x86/kernel/b.S", b"#include <linux/f.h>\n" + data[:2048], "x86")),
+                      "arch/x86/kernel/b.S")
+    project = Project(root=Path("/nonexistent"), options=Options(arch="x86"),
+                      files={InputKind.C: [header, local, user], InputKind.ASM: [asm]})
+    index = project.analysis(SectionIndex)
+    for placement in index.placements[:50]:
+        index.by_section(placement.section)
+    index.referencing("f")
+    pickle.dumps(index.placements)
+    return index
+
+
 _CPP_ROOT: Path | None = None
 
 
@@ -672,6 +701,8 @@ def harnesses() -> dict[str, Harness]:
         "kgclint.frontends.kconfig")
     add(Harness("c-macros", run_c_macros, lambda: [*C_SEEDS, *corpus_files(".h", ".c")], C_TOKENS),
         "kgclint.c.expander")
+    add(Harness("c-project", run_c_project, lambda: [*C_SEEDS, *corpus_files(".h")], C_TOKENS, examples=80),
+        "kgclint.analysis.sections")
     add(Harness("lds-cpp", run_lds_cpp, lambda: [*LDS_SEEDS, *corpus_files(".lds", ".lds.S")],
                 LDS_TOKENS + (b"#include <asm-generic/vmlinux.lds.h>\n", b"#ifdef CONFIG_X\n", b"#else\n",
                               b"TEXT_TEXT", b"KEEP_TBL(.t)", b"#include \"../x.h\"\n"), examples=60),

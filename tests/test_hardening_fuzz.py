@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from fuzz_targets import harnesses
 
 HARNESSES = harnesses()
-EXPECTED = {"c", "c-macros", "lds-cpp", "discovery", "patch", "lds-file", "asm-file", "asm-scan", "lds", "elf-object", "elf-archive", "config", "suppressions",
+EXPECTED = {"c", "c-macros", "c-project", "lds-cpp", "discovery", "patch", "lds-file", "asm-file", "asm-scan", "lds", "elf-object", "elf-archive", "config", "suppressions",
             "kbuild", "kconfig"}
 
 
