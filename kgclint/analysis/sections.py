@@ -1,0 +1,153 @@
+"""Who places what in which section: the project-wide index most rules start from.
+
+Placements come from C attributes reached through the tree's macros
+(``__init``, ``__section(".x")``, initcalls, ``__setup``, table-entry
+macros), from inline asm (``EXPORT_SYMBOL`` writes ``.export_symbol`` in
+Linux 6.12), and from ``.S`` files (the assembly front-end's placements).
+Every ``#if`` branch is considered; where a macro has several definitions
+the macro table's preference applies (``kgclint.analysis.macros``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from kgclint.analysis.inline_asm import InlineAsmIndex
+from kgclint.c.analysis import ItemExpansions, _chain
+from kgclint.c.tokens import ID, PUNCT, tokenize
+from kgclint.inputs import InputKind
+from kgclint.location import Location
+from kgclint.placement import SectionPlacement, placement_name
+from kgclint.project import Project
+
+_ASCIZ = re.compile(r'\.(?:asciz|string)\s+"((?:[^"\\]|\\.)*)"')
+#: The kernel's export macros are named EXPORT_SYMBOL*: the API's name, not its body, which is read.
+_EXPORT_PREFIX = "EXPORT_SYMBOL"
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """One ``EXPORT_SYMBOL*`` use: the symbol, its license (``""``/``"GPL"``) and namespace as expanded."""
+
+    symbol: str
+    license: str
+    namespace: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A section attribute whose argument did not expand to string literals."""
+
+    location: Location
+    argument: str
+
+
+def _sort_key(p: SectionPlacement) -> tuple:
+    return (p.location, p.section, p.symbol or "", p.what, p.origin)
+
+
+class SectionIndex:
+    """``project.analysis(SectionIndex)``: placements, exports and name references."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        expansions = project.analysis(ItemExpansions)
+        inline = project.analysis(InlineAsmIndex)
+        placements: list[SectionPlacement] = []
+        exports: list[Export] = []
+        unresolved: list[Unresolved] = []
+        references: dict[str, frozenset[str]] = {}
+        for result in expansions.items:
+            for decl in result.declared:
+                if decl.section is None:
+                    continue
+                if not decl.section_known:
+                    unresolved.append(Unresolved(result.location, decl.section))
+                    continue
+                path = result.facts.path
+                if path not in references:
+                    references[path] = result.facts.references
+                placements.append(SectionPlacement(
+                    section=decl.section,
+                    symbol=decl.name,
+                    what=decl.what,
+                    location=result.location,
+                    macros=expansions.macro_uses(_chain(decl.section_tokens), result.used),
+                    storage=decl.storage,
+                    const=decl.const,
+                    used=decl.used,
+                    unused=decl.unused,
+                    retain=decl.retain,
+                    referenced_in_file=bool(decl.name) and decl.name in references[path],
+                    origin="c",
+                ))
+            export = _export(result.item.text, [a.text for a in result.asm], result.location)
+            if export is not None:
+                exports.append(export)
+        for statement in inline.statements:
+            for placement in statement.scan.placements:
+                placements.append(replace(placement, macros=statement.macros or placement.macros,
+                                          origin="inline-asm"))
+        for facts in project.facts(InputKind.ASM):
+            placements.extend(getattr(facts, "placements", ()))
+        placements.sort(key=_sort_key)
+        self.placements: tuple[SectionPlacement, ...] = tuple(placements)
+        self.exports: tuple[Export, ...] = tuple(sorted(exports, key=lambda e: (e.location, e.symbol)))
+        self.unresolved: tuple[Unresolved, ...] = tuple(unresolved)
+        self.problems: tuple[tuple[Location, str], ...] = tuple(sorted(expansions.problems))
+        by_name: dict[str, list[SectionPlacement]] = {}
+        for placement in self.placements:
+            by_name.setdefault(placement_name(placement.section), []).append(placement)
+        self._by_name = {k: tuple(v) for k, v in by_name.items()}
+        self._referencing: dict[str, tuple[Location, ...]] | None = None
+        self._inline = inline
+
+    def by_section(self, name: str) -> tuple[SectionPlacement, ...]:
+        """Placements whose section the assembler names ``name``."""
+        return self._by_name.get(name, ())
+
+    def section_names(self) -> Iterable[str]:
+        """Every assembled section name some source places something in, sorted."""
+        return sorted(self._by_name)
+
+    def referencing(self, symbol: str) -> tuple[Location, ...]:
+        """Files (C: any identifier use; asm: an operand) that name ``symbol``; line 0 = somewhere in the file.
+
+        Built on first use for every placed symbol at once: the C files'
+        identifier sets are compressed, so they are opened once.
+        """
+        if self._referencing is None:
+            self._referencing = self._build_references()
+        return self._referencing.get(symbol, ())
+
+    def _build_references(self) -> dict[str, tuple[Location, ...]]:
+        wanted = {p.symbol for p in self.placements if p.symbol}
+        found: dict[str, set[Location]] = {}
+        for facts in self._project.facts(InputKind.C):
+            for name in facts.references & wanted:
+                found.setdefault(name, set()).add(Location(facts.path))
+        for facts in self._project.facts(InputKind.ASM):
+            for name in getattr(facts, "symbol_refs", frozenset()) & wanted:
+                found.setdefault(name, set()).add(Location(facts.path))
+        for statement in self._inline.statements:
+            for name in statement.scan.symbol_refs & wanted:
+                found.setdefault(name, set()).add(statement.location)
+        return {name: tuple(sorted(locs)) for name, locs in found.items()}
+
+
+def _export(text: str, asm_texts: list[str], location: Location) -> Export | None:
+    """The export an item makes, when its head is ``EXPORT_SYMBOL*(sym, ...)``."""
+    if not text.startswith(_EXPORT_PREFIX):
+        return None
+    tokens = tokenize(text, limit=4)
+    if len(tokens) < 3 or tokens[1].kind != PUNCT or tokens[1].text != "(" or tokens[2].kind != ID:
+        return None
+    strings: list[str] = []
+    for asm in asm_texts:
+        strings.extend(_ASCIZ.findall(asm))
+    license = strings[0] if strings else ""
+    namespace = strings[1] if len(strings) > 1 else ""
+    return Export(tokens[2].text, license, namespace, location)

@@ -1,0 +1,192 @@
+"""Expand the file-scope items and asm templates that can reach a section, once per project.
+
+Shared by the section index (placements from attributes) and the
+inline-asm index (asm statements, including those a macro such as
+``EXPORT_SYMBOL`` writes at file scope). Only items that spell a name
+which can reach a section (``kgclint.analysis.macros``) are expanded, and
+expansions are cached by the item's shape (``kgclint.c.normalize``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kgclint.analysis.macros import MacroTable, Scope
+from kgclint.c.declarations import AsmStatement, Declared, read
+from kgclint.c.expander import Expander
+from kgclint.c.facts import AsmPiece, CFacts, Item, MacroDef
+from kgclint.c.normalize import normalize, restore
+from kgclint.c.tokens import ID, STR, Token, string_value, tokenize
+from kgclint.inputs import InputKind
+from kgclint.location import Location
+from kgclint.placement import MacroUse
+from kgclint.project import Project
+
+
+#: Limits for one item's expansion: section-placing macros expand to a few hundred tokens; an item
+#: that grows past these is some other construct (tracepoint and wait-event generators) and is cut.
+ITEM_TOKENS = 8_000
+ITEM_STEPS = 20_000
+#: A macro that took part in this many expansions that overran the limits, and in none that placed
+#: anything, is no longer expanded (tracepoint headers: thousands of TRACE_EVENT uses, no section).
+MAX_OVERRUNS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ExpandedAsm:
+    """An asm statement after expansion: its text, whether every piece was a string, its macro chain."""
+
+    text: str
+    complete: bool
+    macros: tuple[MacroUse, ...]
+    location: Location
+    top_level: bool
+    item: str | None = None
+
+
+@dataclass
+class ItemResult:
+    """What one item expanded to: declarations, asm statements, the macros used and problems."""
+
+    facts: CFacts
+    item: Item
+    declared: list[Declared]
+    asm: list[ExpandedAsm]
+    used: dict[str, MacroDef]
+    problems: list[str]
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.facts.path, self.item.line, self.item.column)
+
+
+@dataclass
+class _Cached:
+    declared: list[Declared]
+    asm: list[tuple[str, bool, tuple[str, ...]]]
+    used: dict[str, MacroDef]
+    problems: list[str]
+    names: frozenset[str]
+
+
+def _chain(tokens: list[Token]) -> tuple[str, ...]:
+    """The macros that made these tokens, outermost first, each once."""
+    out: list[str] = []
+    for tok in tokens:
+        for name in tok.chain:
+            if name not in out:
+                out.append(name)
+    return tuple(out)
+
+
+class ItemExpansions:
+    """Every relevant item of every C file, expanded (``project.analysis(ItemExpansions)``)."""
+
+    def __init__(self, project: Project) -> None:
+        self.table: MacroTable = project.analysis(MacroTable)
+        self.items: list[ItemResult] = []
+        self.asm_pieces: list[ExpandedAsm] = []
+        self.problems: list[tuple[Location, str]] = []
+        self._cache: dict[tuple[str, str], _Cached] = {}
+        self._overruns: dict[str, int] = {}
+        self._productive: set[str] = set()
+        self.banned: set[str] = set()
+        for facts in project.facts(InputKind.C):
+            if not facts.items and not facts.asm:
+                continue
+            scope = self.table.scope(facts.path)
+            for item in facts.items:
+                leaders = tuple(sorted(n for n in item.idents if scope.reaches_name(n)))
+                if not leaders:
+                    continue
+                if self.banned.issuperset(leaders):
+                    continue
+                result = self._expand_item(scope, facts, item)
+                self._account(result)
+                self.items.append(result)
+            for piece in facts.asm:
+                self.asm_pieces.append(self._expand_asm(scope, facts, piece))
+
+    def _account(self, result: ItemResult) -> None:
+        """Ban macros that only ever overran the limits (see MAX_OVERRUNS)."""
+        if any(d.section for d in result.declared) or result.asm:
+            self._productive.update(result.used)
+            return
+        if not result.problems:
+            return
+        for name in result.used:
+            if name in self._productive:
+                continue
+            count = self._overruns[name] = self._overruns.get(name, 0) + 1
+            if count >= MAX_OVERRUNS:
+                self.banned.add(name)
+
+    def macro_uses(self, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
+        """MacroUse records (name and definition place) for a chain of macro names."""
+        return tuple(MacroUse(n, self.table.location(used[n])) for n in names if n in used)
+
+    def _expand(self, scope: Scope, facts: CFacts, text: str, line: int, kind: str) -> tuple[_Cached, list[str]]:
+        tokens = tokenize(text)
+        key, normal, names = normalize(tokens, lambda n: scope.lookup(n) is not None)
+        cache_key = (scope.arch, kind + "\0" + key)
+        cached = self._cache.get(cache_key)
+        if cached is not None and scope.local_names.isdisjoint(cached.names):
+            return cached, names
+        banned = self.banned
+        expander = Expander(lambda n: None if n in banned else scope.lookup(n), line=line, path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS)
+        out = expander.expand(normal)
+        declared: list[Declared] = []
+        asm: list[tuple[str, bool, tuple[str, ...]]] = []
+        if kind == "asm":
+            parts = [tok for tok in out if tok.kind == STR]
+            asm.append(("".join(string_value(t.text) for t in parts), len(parts) == len(out), _chain(out)))
+        else:
+            for found in read(out, kind):
+                if isinstance(found, AsmStatement):
+                    asm.append((found.text, found.complete, _chain(found.tokens)))
+                else:
+                    declared.append(found)
+        seen = set(expander.used) | {t.text for t in out if t.kind == ID}
+        cached = _Cached(declared, asm, dict(expander.used), list(expander.problems), frozenset(seen))
+        if scope.local_names.isdisjoint(cached.names):
+            self._cache[cache_key] = cached
+        return cached, names
+
+    def _expand_item(self, scope: Scope, facts: CFacts, item: Item) -> ItemResult:
+        cached, names = self._expand(scope, facts, item.text, item.line, item.kind)
+        location = Location(facts.path, item.line, item.column)
+        declared = [_restored(d, names) for d in cached.declared]
+        asm = [
+            ExpandedAsm(restore(text, names), complete, self.macro_uses(chain, cached.used), location, True, item.text)
+            for text, complete, chain in cached.asm
+        ]
+        for problem in cached.problems:
+            self.problems.append((location, problem))
+        return ItemResult(facts, item, declared, asm, cached.used, cached.problems, names)
+
+    def _expand_asm(self, scope: Scope, facts: CFacts, piece: AsmPiece) -> ExpandedAsm:
+        location = Location(facts.path, piece.line, piece.column)
+        cached, names = self._expand(scope, facts, piece.text, piece.line, "asm")
+        text, complete, chain = cached.asm[0]
+        for problem in cached.problems:
+            self.problems.append((location, problem))
+        return ExpandedAsm(restore(text, names), complete, self.macro_uses(chain, cached.used), location,
+                           piece.top_level)
+
+
+def _restored(decl: Declared, names: list[str]) -> Declared:
+    if not names:
+        return decl
+    return Declared(
+        name=restore(decl.name, names) if decl.name else None,
+        what=decl.what,
+        storage=decl.storage,
+        const=decl.const,
+        used=decl.used,
+        unused=decl.unused,
+        retain=decl.retain,
+        section=restore(decl.section, names) if decl.section is not None else None,
+        section_known=decl.section_known,
+        section_tokens=decl.section_tokens,
+    )
