@@ -110,6 +110,15 @@ def check_facts(facts: object, path: str) -> object:
     return facts
 
 
+def scratch_dir(purpose: str) -> Path:
+    """A temporary directory a harness keeps across inputs, removed when the process exits."""
+    import atexit
+
+    folder = Path(tempfile.mkdtemp(prefix=f"kgclint-fuzz-{purpose}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 # --------------------------------------------------------------------------- mutation
 
 #: Largest input a mutation makes: big enough for deep nesting, small enough for thousands of inputs a minute.
@@ -385,7 +394,7 @@ def run_config(data: bytes) -> object:
     from kgclint.config import Config, ConfigError, load_config
 
     if _CONFIG_DIR is None:
-        _CONFIG_DIR = Path(tempfile.mkdtemp(prefix="kgclint-fuzz-config-"))
+        _CONFIG_DIR = scratch_dir("config")
     results = []
     for name in (".kgclint.toml", "pyproject.toml"):
         path = _CONFIG_DIR / name
@@ -438,7 +447,7 @@ def run_patch(data: bytes) -> object:
     from kgclint.patch.parse import parse_patch
 
     if _PATCH_ROOT is None:
-        _PATCH_ROOT = Path(tempfile.mkdtemp(prefix="kgclint-fuzz-patch-"))
+        _PATCH_ROOT = scratch_dir("patch")
         (_PATCH_ROOT / "outside-link").symlink_to("/etc")
     try:
         files = parse_patch(data)
@@ -513,7 +522,7 @@ def run_lds_cpp(data: bytes) -> object:
     from kgclint.lds.parser import parse
 
     if _CPP_ROOT is None:
-        _CPP_ROOT = Path(tempfile.mkdtemp(prefix="kgclint-fuzz-cpp-"))
+        _CPP_ROOT = scratch_dir("cpp")
         (_CPP_ROOT / "tree" / "arch" / "x86" / "kernel").mkdir(parents=True)
         (_CPP_ROOT / "tree" / "include" / "asm-generic").mkdir(parents=True)
         (_CPP_ROOT / "tree" / "include" / "asm-generic" / "vmlinux.lds.h").write_text(
