@@ -255,6 +255,39 @@ def _outer_brackets(model: ScriptModel) -> dict[tuple[int, str], list[str]]:
     return found
 
 
+class PlacedSections:
+    """Which source placements each description takes by first match: ``project.analysis(PlacedSections)``.
+
+    One pass over the placements per script, with ``place`` cached per
+    (object, section), shared by the table analysis and the script rules.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.sources = project.analysis(SourceView)
+        self.index = project.analysis(ScriptIndex)
+        self._by_script: dict[str, dict[int, list[SectionPlacement]]] = {}
+
+    def by_description(self, info: ScriptInfo) -> dict[int, list[SectionPlacement]]:
+        if info.path not in self._by_script:
+            by_description: dict[int, list[SectionPlacement]] = {}
+            linked: dict[str, bool] = {}
+            places: dict[tuple[str, str], int | None] = {}
+            for placement in self.sources.placements:
+                directory = placement.location.path.rpartition("/")[0]
+                if directory not in linked:
+                    linked[directory] = info in self.index.scripts_for(placement.location.path)
+                if not linked[directory]:
+                    continue
+                key = (object_name(placement.location.path), placement_name(placement.section))
+                if key not in places:
+                    found = info.model.place(*key)
+                    places[key] = found.description.index if found is not None and found.description else None
+                if places[key] is not None:
+                    by_description.setdefault(places[key], []).append(placement)
+            self._by_script[info.path] = by_description
+        return self._by_script[info.path]
+
+
 class Tables:
     """Every walked description of the project's scripts, classified as table or range."""
 
@@ -268,31 +301,12 @@ class Tables:
             found = find_candidates(info, self.sources.referenced_names)
             if not found:
                 continue
-            placed = self._placed_by_description(index, info)
+            placed = project.analysis(PlacedSections).by_description(info)
             for candidate in found:
                 self.candidates.append(candidate)
                 table = self._classify(candidate, placed.get(candidate.description.index, []))
                 if table is not None:
                     self.tables.append(table)
-
-    def _placed_by_description(self, index: ScriptIndex, info: ScriptInfo) -> dict[int, list[SectionPlacement]]:
-        """The source placements each description of ``info`` takes by first match (one pass, cached places)."""
-        by_description: dict[int, list[SectionPlacement]] = {}
-        linked: dict[str, bool] = {}
-        places: dict[tuple[str, str], int | None] = {}
-        for placement in self.sources.placements:
-            directory = placement.location.path.rpartition("/")[0]
-            if directory not in linked:
-                linked[directory] = info in index.scripts_for(placement.location.path)
-            if not linked[directory]:
-                continue
-            key = (object_name(placement.location.path), placement_name(placement.section))
-            if key not in places:
-                found = info.model.place(*key)
-                places[key] = found.description.index if found is not None and found.description else None
-            if places[key] is not None:
-                by_description.setdefault(places[key], []).append(placement)
-        return by_description
 
     def _classify(self, candidate: Candidate, entries: list[SectionPlacement]) -> Table | None:
         if not entries:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.scripts import ScriptIndex, mode_note
-from kgclint.analysis.tables import compiler_bulk, is_code, main_scripts, object_name, retained_by_flags
+from kgclint.analysis.tables import PlacedSections, compiler_bulk, is_code, object_name, retained_by_flags
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.lds import ast
@@ -120,7 +120,7 @@ class EntryCodeWithoutKeep(Rule):
                 reason = fixed_reason(model, description)
                 if reason is None:
                     continue
-                code = self._unkept_code(index, sources, info, description)
+                code = self._unkept_code(project, sources, info, description)
                 if not code:
                     continue
                 origin = index.origin(info, description.node)
@@ -136,18 +136,14 @@ class EntryCodeWithoutKeep(Rule):
                 )
 
     @staticmethod
-    def _unkept_code(index, sources: SourceView, info, description: Description) -> list[SectionPlacement]:
+    def _unkept_code(project: Project, sources: SourceView, info, description: Description) -> list[SectionPlacement]:
         found = []
-        for placement in sources.placements:
+        for placement in project.analysis(PlacedSections).by_description(info).get(description.index, ()):
             if not is_code(placement) or sources.named_elsewhere(placement) or retained_by_flags(placement):
                 continue
             if placement.symbol is not None and placement.symbol == info.model.entry:
                 continue  # the ENTRY symbol's section is a GC root in both linkers
-            if info not in main_scripts(index, placement.location.path):
-                continue
             placed = info.model.place(object_name(placement.location.path), placement_name(placement.section))
-            if placed is None or placed.keep or placed.description is None:
-                continue
-            if placed.description.index == description.index:
+            if placed is not None and not placed.keep:
                 found.append(placement)
         return found
