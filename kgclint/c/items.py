@@ -12,6 +12,7 @@ top level is walked in Python; function bodies stay inside tree-sitter.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ class RawItem:
     head_end: int
     kind: str
     point: tuple[int, int]
+    end: int
 
 
 def _atoms(root: Node) -> Iterator[Node]:
@@ -104,7 +106,7 @@ def raw_items(root: Node) -> tuple[list[RawItem], list[tuple[int, str]]]:
 
     def close(end: int, kind: str) -> None:
         nonlocal start, head_end, seen_eq
-        items.append(RawItem(start, head_end if head_end >= 0 else end, kind, point))
+        items.append(RawItem(start, head_end if head_end >= 0 else end, kind, point, end))
         start, head_end, seen_eq = -1, -1, False
 
     for atom in _atoms(root):
@@ -223,35 +225,66 @@ _ASM_QUALIFIERS = frozenset(("volatile", "__volatile__", "__volatile", "inline",
 MAX_ASM = 64 * 1024
 
 
-def asm_pieces(text: str, data: bytes, root: Node) -> list[AsmPiece]:
-    """Every asm statement's template text, up to its first operand colon, unexpanded."""
+_NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?", re.S)
+_DIRECTIVE_LINE = re.compile(rb"^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
+
+
+def _skipped_spans(data: bytes) -> tuple[list[int], list[int]]:
+    """Start and end offsets of comments, literals and preprocessor lines, in order, not overlapping."""
+    spans = [m.span() for m in _NOISE.finditer(data)]
+    spans += [m.span() for m in _DIRECTIVE_LINE.finditer(data)]
+    spans.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in spans:
+        if ends and start < ends[-1]:
+            ends[-1] = max(ends[-1], end)
+            continue
+        starts.append(start)
+        ends.append(end)
+    return starts, ends
+
+
+def asm_pieces(text: str, data: bytes, raws: list[RawItem]) -> list[AsmPiece]:
+    """Every asm statement's template text, up to its first operand colon, unexpanded.
+
+    A keyword inside a comment, a literal or a preprocessor line (a
+    ``#define`` body is expanded where it is used) is skipped. Whether a
+    statement is at file scope is read from the function bodies' byte
+    ranges. Both are interval look-ups, so deep nesting costs nothing.
+    """
+    keywords = list(_ASM_WORD.finditer(data))
+    if not keywords:
+        return []
+    starts, ends = _skipped_spans(data)
+    bodies = [(raw.head_end, raw.end) for raw in raws if raw.kind == "function"]
+    body_starts = [b[0] for b in bodies]
     out: list[AsmPiece] = []
-    for match in _ASM_WORD.finditer(data):
+    line = 1
+    last = 0
+    covered = 0         # end of the last template read: an asm keyword inside it is part of it
+    for match in keywords:
         pos = match.start()
-        node = root.descendant_for_byte_range(pos, match.end())
-        if node is None or node.type not in ("asm", "__asm__", "__asm", "identifier"):
+        if pos < covered:
             continue
-        top_level = True
-        up = node.parent
-        while up is not None:
-            kind = up.type
-            if kind == "compound_statement":
-                top_level = False
-                break
-            if kind.startswith("preproc_") and kind not in _PREPROC_CONTAINERS:
-                break
-            up = up.parent
-        if up is not None and top_level:
+        k = bisect_right(starts, pos) - 1
+        if k >= 0 and pos < ends[k]:
             continue
-        template = _template(text, match.end())
-        if template is None:
+        found = _template(text, match.end())
+        if found is None:
             continue
-        out.append(AsmPiece(template, node.start_point[0] + 1, node.start_point[1] + 1, pos, top_level))
+        template, covered = found
+        k = bisect_right(body_starts, pos) - 1
+        top_level = not (k >= 0 and bodies[k][0] <= pos < bodies[k][1])
+        line += data.count(b"\n", last, pos)
+        last = pos
+        column = pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+        out.append(AsmPiece(template, line, column, pos, top_level))
     return out
 
 
-def _template(text: str, pos: int) -> str | None:
-    """The template tokens of an asm statement whose keyword ends at ``pos``."""
+def _template(text: str, pos: int) -> tuple[str, int] | None:
+    """The template of an asm statement whose keyword ends at ``pos``, and where the scan stopped."""
     depth = 0
     begin = -1
     for match in _TOKEN.finditer(text, pos, min(len(text), pos + MAX_ASM)):
@@ -272,9 +305,9 @@ def _template(text: str, pos: int) -> str | None:
         elif tok in ")]}" and kind == "punct":
             depth -= 1
             if depth == 0:
-                return text[begin:match.start()]
+                return text[begin:match.start()], match.end()
         elif tok == ":" and depth == 1:
-            return text[begin:match.start()]
+            return text[begin:match.start()], match.end()
         elif tok == ";" and depth <= 1:
             return None
     return None

@@ -80,6 +80,11 @@ def parse(source: SourceInput) -> CFacts:
         complain(1, f"file of {len(data)} bytes is above the {MAX_PARSE}-byte parse limit; "
                     "only its preprocessor lines were read")
     else:
+        cut = _unterminated_comment(data)
+        if cut >= 0:
+            # tree-sitter's error recovery rescans an unterminated comment from every opener: cut it off
+            complain(_line_of(data, cut), "comment is never closed; the rest of the file was not read")
+            data = data[:cut]
         root, stopped_at = _parse_bounded(data)
         if stopped_at is not None:
             complain(_line_of(data, stopped_at), f"parsing stopped after {PARSE_SECONDS:g} s; "
@@ -97,7 +102,7 @@ def parse(source: SourceInput) -> CFacts:
                 seen.add((name, kind))
                 defined[name] += 1
                 found.append(Definition(name, kind, storage, Location(path, raw.point[0] + 1, raw.point[1] + 1)))
-        asm = asm_pieces(text, data, root)
+        asm = asm_pieces(text, data, raws)
 
     counts = Counter(_IDENT.findall(text))
     references = set(counts)
@@ -157,6 +162,19 @@ def _braces_balanced(data: bytes) -> bool:
         opens += text.count(b"{", pos)
         closes += text.count(b"}", pos)
     return opens == closes
+
+
+def _unterminated_comment(data: bytes) -> int:
+    """Offset of a ``/*`` that no ``*/`` follows and that is not inside a string on its line, or -1."""
+    close = data.rfind(b"*/")
+    at = data.find(b"/*", close + 2 if close >= 0 else 0)
+    while at >= 0:
+        line_start = data.rfind(b"\n", 0, at) + 1
+        before = data[line_start:at].replace(b'\\"', b"")
+        if before.count(b'"') % 2 == 0 and b"//" not in before:
+            return at
+        at = data.find(b"/*", at + 2)
+    return -1
 
 
 def _parse_bounded(data: bytes):
