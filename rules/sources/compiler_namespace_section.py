@@ -71,11 +71,10 @@ class CompilerNamespaceSection(Rule):
 
 
 def _fix(project: Project, placement: SectionPlacement, name: str, better: str) -> Fix | None:
-    """Rewrite the section string where it is spelled, when it is spelled once near the placement."""
-    if placement.macros and placement.origin == "c":
-        first = placement.macros[-1]
-        if first.defined_at.path and first.defined_at.path != placement.location.path:
-            return None         # the name comes from a macro elsewhere: not a one-line change
+    """Rewrite the section string where it is spelled, when it is spelled once near the placement.
+
+    A name built by a macro elsewhere is not spelled there, so it gets no fix.
+    """
     try:
         data = project.absolute(placement.location.path).read_bytes()
     except OSError:

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Time ``kgclint check`` over a whole Linux tree, cold and warm cache, next to ``rg`` on the same tree.
+
+Usage: bench/bench_tree.py LINUX_TREE [--select CODES] [--jobs N] [--keep-json DIR]
+
+Prints, for each run: wall time, CPU time (user+sys of the child and its
+workers), peak RSS (largest single process, from getrusage of children),
+files read and findings (per rule). The cold run uses a fresh temporary
+cache directory; the warm run reuses it. ``rg`` lists the files that
+mention section-related tokens, as the cheapest thing a person would run
+instead. Measured numbers, not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+#: What ``rg`` looks for: the tokens that put things into named sections.
+RG_PATTERN = r"__section|section\(|\.section|\.pushsection|__attribute__\(\(section|initcall|EXPORT_SYMBOL|__setup|early_param"
+
+
+def _children_usage() -> tuple[float, int]:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[bytes], float, float, int]:
+    """Run ``argv``; (result, wall s, CPU s of the children, peak RSS KiB of any child so far)."""
+    cpu0, _ = _children_usage()
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    cpu1, rss = _children_usage()
+    return done, wall, cpu1 - cpu0, rss
+
+
+def kgclint_run(tree: Path, cache: Path, select: str, jobs: int, out: Path) -> dict:
+    argv = [sys.executable, "-m", "kgclint", "check", str(tree), "--select", select, "--format", "json",
+            "--cache-dir", str(cache), "--no-progress", "--exit-zero", "-o", str(out), "-j", str(jobs)]
+    done, wall, cpu, rss = timed(argv)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr.decode(errors="replace")[-4000:])
+        raise SystemExit(f"kgclint failed with status {done.returncode}")
+    report = json.loads(out.read_text())
+    findings = report.get("findings", [])
+    files = report.get("files") or report.get("summary", {}).get("files")
+    return {
+        "wall": wall, "cpu": cpu, "rss_mib": rss / 1024, "files": files,
+        "findings": len(findings), "per_rule": Counter(f["code"] for f in findings),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--select", default="KGC1")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--keep-json", type=Path, default=None, help="keep the cold run's JSON report here")
+    args = parser.parse_args()
+    tree = args.tree.resolve()
+    sources = sum(1 for p in tree.rglob("*") if p.suffix in (".c", ".h", ".S") and p.is_file())
+    print(f"tree: {tree} ({sources} .c/.h/.S files)")
+
+    rg = shutil.which("rg")
+    if rg:
+        done, wall, cpu, _ = timed([rg, "-l", "-t", "c", "-g", "*.S", "-e", RG_PATTERN, str(tree)])
+        listed = len(done.stdout.splitlines())
+        print(f"rg:   wall {wall:7.2f} s  cpu {cpu:7.2f} s  files listed {listed}")
+    with tempfile.TemporaryDirectory(prefix="kgclint-bench-") as tmp:
+        cache = Path(tmp) / "cache"
+        for label in ("cold", "warm"):
+            out = Path(tmp) / f"{label}.json"
+            r = kgclint_run(tree, cache, args.select, args.jobs, out)
+            rules = ", ".join(f"{k}: {v}" for k, v in sorted(r["per_rule"].items()))
+            print(f"{label}: wall {r['wall']:7.2f} s  cpu {r['cpu']:7.2f} s  peak RSS {r['rss_mib']:7.0f} MiB  "
+                  f"files {r['files']}  findings {r['findings']} ({rules})")
+            if label == "cold" and args.keep_json:
+                args.keep_json.mkdir(parents=True, exist_ok=True)
+                shutil.copy(out, args.keep_json / "findings.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
