@@ -16,6 +16,7 @@ holding the syntax errors are evaluated instead (at most
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +31,7 @@ from kgclint.location import Location
 from kgclint.project import Project
 
 MAX_RETRIES = 4
+_WORD = re.compile(r"[A-Za-z0-9_.$]+")
 MODE_PLAIN = "plain"
 
 
@@ -45,6 +47,7 @@ class ScriptInfo:
     notes: tuple[str, ...] = ()
     preprocessed: Preprocessed | None = None
     _macros: MacroTable | None = field(default=None, repr=False)
+    _words: frozenset[str] | None = field(default=None, repr=False)
 
 
 def mode_note(info: ScriptInfo) -> str:
@@ -157,6 +160,24 @@ class ScriptIndex:
             return (self.project.root / path).read_bytes().decode("utf-8", "replace")
         except OSError:
             return None
+
+    def mentions(self, info: ScriptInfo, name: str) -> bool:
+        """Whether the script's own text or a header it includes names ``name`` in any ``#if`` branch.
+
+        A section a disabled option's sources would produce (error-injection
+        lists without CONFIG_FUNCTION_ERROR_INJECTION) is handled by the
+        script under that option; the C facts do not say which branch a
+        placement sits in, so this keeps such a section from being an orphan.
+        """
+        if info._words is None:
+            words: set[str] = set()
+            files = {info.path, *(info.preprocessed.files if info.preprocessed else ())}
+            for path in files:
+                text = self._read(path)
+                if text is not None:
+                    words.update(_WORD.findall(text))
+            info._words = frozenset(words)
+        return name in info._words
 
     def scripts_for(self, path: str) -> tuple[ScriptInfo, ...]:
         """The scripts that link a source file.

@@ -21,7 +21,9 @@ class OrphanSection(Rule):
     What it finds:
     A named, allocated section that C or assembly sources place something in
     (attribute, .section/.pushsection) while no input-section description of
-    the script that links the file matches it: an orphan.
+    the script that links the file matches it: an orphan. A section the
+    script's text or its headers name in an #if branch that is not taken is
+    left alone: the same option disables its sources.
 
     Why it breaks a kernel:
     The linker places orphans by its own heuristics (GNU ld next to a
@@ -59,6 +61,8 @@ class OrphanSection(Rule):
             for info in main_scripts(index, placement.location.path):
                 if info.model.place(object_name(placement.location.path), name) is not None:
                     continue
+                if index.mentions(info, name):
+                    continue  # the script handles it under some configuration (#if branch not taken)
                 yield self.finding(
                     f"section {name} is placed here but no pattern of {info.path} takes it: the linker treats it "
                     f"as an orphan (placed by heuristics, dropped by --gc-sections when nothing references it)"
