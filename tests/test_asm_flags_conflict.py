@@ -20,10 +20,10 @@ from kgclint.location import Location
 from kgclint.placement import SectionPlacement
 from kgclint.project import Options, Project
 from kgclint_rules.sources.section_flags_conflict import (
-    SectionFlagsConflict, conflicts, placement_definition, switch_definitions,
+    SectionFlagsConflict, conflicts, emits_section, placement_definition, switch_definitions,
 )
-from test_asm_helpers import assemble
-from toolchain import link_gc, require
+from test_asm_helpers import assemble, elf_sections
+from toolchain import link_gc, require, try_compile
 
 NOTE = '.section .tbl,"a",@note\n.long 1\n'
 PROGBITS = '.section .tbl,"a",@progbits\n.long 2\n'
@@ -122,3 +122,22 @@ def test_hack_placement_is_read_through_gccs_line():
     assert found is not None and found.section == ".tbl3" and found.attrs.type == "note"
     # on ARM the x86 spelling does not assemble: no definition to compare
     assert placement_definition(hack, "arm") is None
+
+
+def test_declarations_emit_no_section(tmp_path):
+    """GCC writes no section for an extern object or a prototype carrying a section attribute."""
+    source = tmp_path / "d.c"
+    source.write_text(
+        '__attribute__((section(".decl"))) extern int x;\n'
+        '__attribute__((section(".decl"))) int f(void);\n'
+        "int use(void) { return x + f(); }\n"
+    )
+    done = try_compile(source, tmp_path / "d.o")
+    assert done.returncode == 0, done.stderr
+    assert ".decl" not in elf_sections(tmp_path / "d.o")
+    ext = SectionPlacement(".decl", "x", "object", Location("d.c", 1), storage="extern")
+    proto = SectionPlacement(".decl", "f", "function", Location("d.c", 2))
+    body = SectionPlacement(".decl", "g", "function", Location("d.c", 4))
+    assert not emits_section(ext, {("x", "object")})
+    assert not emits_section(proto, {("use", "function")})
+    assert emits_section(body, {("g", "function")})

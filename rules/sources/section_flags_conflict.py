@@ -42,6 +42,19 @@ def switch_definitions(switches: Iterable[SectionSwitch], arch: str | None, orig
         yield Definition(switch.section, attrs, switch.location, arch, origin)
 
 
+def emits_section(placement: SectionPlacement, defined: set[tuple[str, str]]) -> bool:
+    """Whether GCC writes a section for a C placement: a definition, not an ``extern`` declaration.
+
+    Only placements whose symbol the file defines (a function with a
+    body, an object with storage) count; a prototype or an ``extern``
+    declaration carrying ``__init`` emits nothing, and neither does text
+    the C front-end could not tie to a definition.
+    """
+    if placement.origin != "c" or placement.what not in ("function", "object") or placement.storage == "extern":
+        return False
+    return placement.symbol is not None and (placement.symbol, placement.what) in defined
+
+
 def placement_definition(placement: SectionPlacement, arch: str | None) -> Definition | None:
     """The definition GCC writes for a C placement (through the asm-comment hack when there is one)."""
     what = "function" if placement.what == "function" else "object"
@@ -115,9 +128,10 @@ class SectionFlagsConflict(Rule):
     """One section name given different flags or types by different definitions.
 
     What it finds:
-    A section name that C placements (GCC writes ``"ax"`` for a function,
-    ``"a"`` for a const object, ``"aw"`` for others), inline asm and ``.S``
-    files define with different ELF attributes: ``@note`` here and
+    A section name that C definitions (GCC writes ``"ax"`` for a function,
+    ``"a"`` for a const object, ``"aw"`` for others; declarations emit
+    nothing), inline asm and ``.S`` files define with different ELF
+    attributes: ``@note`` here and
     ``@progbits`` there, writable here and read-only there, executable,
     allocated or retained (``R``) in some definitions only. Definitions for
     different architectures are not compared.
@@ -160,8 +174,11 @@ class SectionFlagsConflict(Rule):
             for statement in project.analysis(InlineAsmIndex).statements:
                 arch = project.arch_of(statement.location.path)
                 definitions.extend(switch_definitions(statement.scan.switches, arch, "inline-asm"))
+            defined = {
+                facts.path: {(d.name, d.kind) for d in facts.definitions} for facts in project.facts(InputKind.C)
+            }
             for placement in project.analysis(SectionIndex).placements:
-                if placement.origin != "c" or placement.what not in ("function", "object"):
+                if not emits_section(placement, defined.get(placement.location.path, set())):
                     continue
                 found = placement_definition(placement, project.arch_of(placement.location.path))
                 if found is not None:
