@@ -73,7 +73,7 @@ def main() -> int:
 
     rg = shutil.which("rg")
     if rg:
-        done, wall, cpu, _ = timed([rg, "-l", "-t", "c", "-g", "*.S", "-e", RG_PATTERN, str(tree)])
+        done, wall, cpu, _ = timed([rg, "-l", "-g", "*.[chS]", "-e", RG_PATTERN, str(tree)])
         listed = len(done.stdout.splitlines())
         print(f"rg:   wall {wall:7.2f} s  cpu {cpu:7.2f} s  files listed {listed}")
     with tempfile.TemporaryDirectory(prefix="kgclint-bench-") as tmp:

@@ -1,0 +1,94 @@
+"""The C front-end: facts from kernel idioms, and bad input turned into diagnostics with a line."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+from kgclint.frontends.c import parse
+from kgclint.inputs import SourceInput
+
+KERNEL_IDIOMS = b"""#include <linux/init.h>
+#include "local.h"
+#define __section(s) __attribute__((__section__(s)))
+#ifdef MODULE
+#define probe_initcall(fn) module_init(fn)
+#else
+#define probe_initcall(fn) device_initcall(fn)
+#endif
+static int __init foo(void) { asm volatile(".pushsection .x,\\"a\\"\\n.popsection"); return 0; }
+static const char x[] __initconst = "abc";
+core_initcall(foo);
+EXPORT_SYMBOL_GPL(x);
+static int bar __section(".x.y") __used = 1;
+static DEFINE_PER_CPU(int, cnt);
+u32 plain;
+int proto(void);
+asm(".section .top,\\"a\\"\\n.previous");
+"""
+
+
+def facts_of(data: bytes, path: str = "drivers/x.c"):
+    return parse(SourceInput(path, data, None))
+
+
+def test_kernel_idioms():
+    facts = facts_of(KERNEL_IDIOMS)
+    assert not facts.diagnostics
+    for head in ("static int __init foo", "core_initcall(foo)", "EXPORT_SYMBOL_GPL(x)", "static DEFINE_PER_CPU",
+                 "static const char x[] __initconst", 'static int bar __section(".x.y") __used'):
+        assert any(item.text.startswith(head) for item in facts.items), head
+    assert not any(item.text.startswith(("u32 plain", "int proto")) for item in facts.items)
+    defined = {(d.name, d.kind, d.storage) for d in facts.definitions}
+    assert {("foo", "function", "static"), ("x", "object", "static"), ("bar", "object", "static"),
+            ("plain", "object", "")} <= defined
+    assert "proto" not in {d.name for d in facts.definitions}
+    macros = {m.name: m for m in facts.defines}
+    assert macros["__section"].params == ("s",)
+    assert [m.conditions[-1] for m in facts.defines if m.name == "probe_initcall"] == ["+MODULE", "-MODULE"]
+    assert [(i.name, i.system) for i in facts.includes] == [("linux/init.h", True), ("local.h", False)]
+    assert [(a.line, a.top_level) for a in facts.asm] == [(9, False), (17, True)]
+    assert "foo" in facts.references and "plain" not in facts.references
+    pickle.loads(pickle.dumps(facts))
+
+
+def test_non_utf8_is_a_diagnostic_with_its_line():
+    facts = facts_of(b"int a;\n/* caf\xe9 */\nstatic int __init f(void) { return 0; }\n")
+    assert [(d.location.line, "UTF-8" in d.message) for d in facts.diagnostics] == [(2, True)]
+    assert any(i.text.startswith("static int __init f") for i in facts.items)
+
+
+def test_binary_input_is_a_diagnostic():
+    facts = facts_of(b"\x7fELF\0\0\0\1\2\3" * 100)
+    assert len(facts.diagnostics) == 1 and facts.diagnostics[0].location.line == 1
+
+
+def test_unbalanced_braces_give_file_and_line():
+    facts = facts_of(b"int a;\n\nvoid f(void)\n{\n  if (a) {\n    a = 1;\n")
+    assert facts.diagnostics and facts.diagnostics[0].location.path == "drivers/x.c"
+    assert facts.diagnostics[0].location.line in (3, 4, 5) and "never closed" in facts.diagnostics[0].message
+
+
+def test_braces_balanced_across_if_branches_are_fine():
+    data = b"void f(int a)\n{\n#ifdef X\n  if (a) {\n#else\n  if (!a) {\n#endif\n    a++;\n  }\n}\n"
+    assert not facts_of(data).diagnostics
+
+
+def test_ten_megabyte_one_line_file_is_bounded():
+    data = b"static int __init f(void) { return " + b"1 + " * (10 * 1024 * 1024 // 4) + b"1; }"
+    start = time.perf_counter()
+    facts = facts_of(data)
+    assert time.perf_counter() - start < 60
+    assert facts.path == "drivers/x.c"
+    assert [d.location.line for d in facts.diagnostics] == [1]
+
+
+def test_unterminated_comment_is_a_diagnostic():
+    facts = facts_of(b"int a;\nint b;\n/* open " + b"x " * 10000)
+    assert [(d.location.line, "never closed" in d.message) for d in facts.diagnostics] == [(3, True)]
+
+
+def test_register_map_headers_skip_numeric_defines():
+    data = b"".join(b"#define mmREG_%d 0x%x\n" % (i, i) for i in range(40000)) + b"#define KEEP_ME(x) x\n"
+    facts = facts_of(data, "drivers/gpu/regs.h")
+    assert [m.name for m in facts.defines] == ["KEEP_ME"] and not facts.diagnostics
