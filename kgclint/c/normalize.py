@@ -18,7 +18,12 @@ from kgclint.c.tokens import ID, Token
 
 _PLACEHOLDER = re.compile(r"_kgcP(\d+)_")
 MARK = "_kgcP"
-_BUILTINS = frozenset(("__COUNTER__", "__LINE__", "__FILE__"))
+#: Words the declaration reader interprets (attribute names, asm and assertion keywords) keep their spelling.
+_MEANINGFUL = frozenset((
+    "__COUNTER__", "__LINE__", "__FILE__", "section", "__section__", "used", "__used__", "unused", "__unused__",
+    "retain", "__retain__", "asm", "__asm__", "__asm", "__attribute__", "__attribute", "goto", "static_assert",
+    "_Static_assert", "__extension__",
+))
 
 
 def normalize(tokens: list[Token], is_macro: Callable[[str], bool]) -> tuple[str, list[Token], list[str]]:
@@ -29,7 +34,7 @@ def normalize(tokens: list[Token], is_macro: Callable[[str], bool]) -> tuple[str
     parts: list[str] = []
     for tok in tokens:
         text = tok.text
-        if tok.kind == ID and text not in KEYWORDS and text not in _BUILTINS and not is_macro(text):
+        if tok.kind == ID and text not in KEYWORDS and text not in _MEANINGFUL and not is_macro(text):
             k = index.get(text)
             if k is None:
                 k = index[text] = len(names)
