@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kgclint.checker import RunResult, run_check
 from kgclint.discovery import find_root
+from kgclint.findings import Finding
 from kgclint.options import UsageError, add_lint_options, build_request
 from kgclint.patch import PatchError
 from kgclint.patch.apply import AppliedPatch, apply_patches, disk_reader
@@ -84,12 +85,13 @@ def run(args: argparse.Namespace) -> int:
     report_problems(ruleset, sys.stderr)
     after = run_check(replace(request, overlay={**patch.before, **patch.after}), ruleset)
     codes = codes_to_compare(after.findings, patch)
-    before: list = []
+    before: list[Finding] = []
     if codes:  # the tree before the patch, with only the rules whose findings need comparing
         only = Selection.build(sorted(codes))
         before = run_check(replace(request, overlay=dict(patch.before), selection=only), ruleset).findings
     chosen = caused_by_patch(before, after.findings, patch)
     chosen += [f for f in after.findings if f.code == "KGC003" and f not in chosen]
+    chosen.sort(key=lambda f: f.sort_key())  # relocated findings take their place in file order
     for warning in [*warnings, *patch.skipped]:
         sys.stderr.write(f"kgclint: warning: {warning}\n")
     result = RunResult(
