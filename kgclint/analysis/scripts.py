@@ -1,6 +1,7 @@
 """The linker scripts of a project, preprocessed like Kbuild and parsed: ``project.analysis(ScriptIndex)``.
 
-For each script the linker-script front-end found: a ``.lds.S`` is run
+For each script the linker-script front-end found (except those another
+script ``#include``s, which are read as part of it): a ``.lds.S`` is run
 through cpp (``kgclint.lds.cpp``) for its architecture with the project's
 configuration (an ``O=`` build directory or a ``.config``; without one, the
 *all-branches* mode), its line markers map every node to the file and line
@@ -63,7 +64,9 @@ class ScriptIndex:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._preprocessors: dict[str, Preprocessor] = {}
-        infos = [self._load(facts) for facts in project.facts(InputKind.LINKER_SCRIPT)]
+        all_facts = list(project.facts(InputKind.LINKER_SCRIPT))
+        included = _included_scripts(all_facts)
+        infos = [self._load(facts) for facts in all_facts if facts.path not in included]
         self.scripts: tuple[ScriptInfo, ...] = tuple(sorted(infos, key=lambda i: i.path))
 
     @property
@@ -210,6 +213,19 @@ class ScriptIndex:
                   and "/boot/" not in i.path and (arch is None or i.arch in (arch, None))]
         kernel = [i for i in images if "/kernel/" in i.path]
         return tuple(kernel or images)
+
+
+def _included_scripts(all_facts) -> set[str]:
+    """Scripts another script #includes (arm's and riscv's vmlinux-xip.lds.S): read as part of it, not alone."""
+    paths = {facts.path for facts in all_facts}
+    included: set[str] = set()
+    for facts in all_facts:
+        base = PurePosixPath(facts.path).parent
+        for name in getattr(facts, "includes", ()):
+            candidate = (base / name).as_posix()
+            if candidate in paths and candidate != facts.path:
+                included.add(candidate)
+    return included
 
 
 def _plain_span_ok(path: Path, node: ast.InputSection) -> bool:
