@@ -130,7 +130,7 @@ class ItemExpansions:
         tokens = tokenize(text)
         key, normal, names = normalize(tokens, lambda n: scope.lookup(n) is not None)
         cache_key = (scope.arch, kind + "\0" + key)
-        cached = self._cache.get(cache_key)
+        cached = self._cache.get(cache_key) or self._cache.get((scope.arch, f"{cache_key[1]}\0{line}"))
         if cached is not None and scope.local_names.isdisjoint(cached.names):
             return cached, names
         banned = self.banned
@@ -150,6 +150,8 @@ class ItemExpansions:
         seen = set(expander.used) | {t.text for t in out if t.kind == ID}
         cached = _Cached(declared, asm, dict(expander.used), list(expander.problems), frozenset(seen))
         if scope.local_names.isdisjoint(cached.names):
+            if expander.line_used:      # __LINE__ makes the result depend on where the item is
+                cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
             self._cache[cache_key] = cached
         return cached, names
 

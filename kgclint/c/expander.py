@@ -51,6 +51,7 @@ class Expander:
     max_depth: int = MAX_DEPTH
     max_tokens: int = MAX_TOKENS
     max_steps: int = MAX_STEPS
+    line_used: bool = False
     _steps: int = 0
     _counter: int = 0
     _bodies: dict[int, list[Token]] = field(default_factory=dict)
@@ -123,6 +124,7 @@ class Expander:
             self._counter += 1
             return Token(NUM, str(self._counter - 1), tok.space)
         if name == "__LINE__":
+            self.line_used = True
             return Token(NUM, str(self.line), tok.space)
         if name == "__FILE__":
             return Token(STR, '"' + self.path + '"', tok.space)
