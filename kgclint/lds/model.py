@@ -12,8 +12,9 @@ its own heuristics.
 Linker differences modelled here (``linker`` is ``bfd`` or ``lld``):
 ld.lld before 21 rejects ``KEEP`` inside ``OVERLAY`` (a syntax error, checked
 with ld.lld 14; llvm-project PR 130661 added it), so such a ``KEEP``
-protects nothing there; ld.lld ≥ 13 defaults to ``-z start-stop-gc``, so
-``__start_X``/``__stop_X`` references keep nothing (``start_stop_retains``).
+protects nothing there. (ld.lld ≥ 13 also defaults to ``-z start-stop-gc``:
+``__start_X``/``__stop_X`` references keep nothing; the GC simulation and
+KGC206 model that.)
 """
 
 from __future__ import annotations
@@ -201,11 +202,6 @@ class ScriptModel:
         return True
 
     @property
-    def start_stop_retains(self) -> bool:
-        """Whether ``__start_X``/``__stop_X`` references keep section X (GNU ld default; not ld.lld ≥ 13)."""
-        return self.linker != "lld"
-
-    @property
     def literal_names(self) -> frozenset[str]:
         """Section names some description names without a wildcard."""
         return frozenset(self._by_literal)
@@ -250,14 +246,6 @@ class ScriptModel:
             description=description,
             kept_by=None if discard else kept_by,
         )
-
-    def symbol(self, name: str) -> SymbolDef | None:
-        """The last definition of a script symbol (the value the linker ends up with)."""
-        found = None
-        for definition in self.symbols:
-            if definition.assignment.target == name:
-                found = definition
-        return found
 
 
 def _calls(expr: ast.Expr, function: str) -> bool:
