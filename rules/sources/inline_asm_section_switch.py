@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kgclint.asm.origin import MacroText, Problem, collapse
 from kgclint.asm.scanner import SectionSwitch
 from kgclint.asm.stack import StackInput
 from kgclint.findings import Finding, Fix, Severity, TextEdit
@@ -227,7 +228,8 @@ class InlineAsmSectionSwitch(Rule):
     Fix:
     Replace ``.section`` with ``.pushsection`` and ``.previous`` with
     ``.popsection`` (kgclint offers the edit when the statement spells the
-    directives itself rather than through a macro); put any
+    directives itself; a statement a macro writes is reported once, at the
+    macro's definition, with its uses); put any
     ``.text``/``.data`` switch inside a ``.pushsection``/``.popsection`` pair.
     """
 
@@ -240,19 +242,25 @@ class InlineAsmSectionSwitch(Rule):
         from kgclint.analysis.inline_asm import InlineAsmIndex
 
         sources: dict[str, bytes | None] = {}
+        problems: list[Problem] = []
         for statement in project.analysis(InlineAsmIndex).statements:
+            if not statement.complete:
+                continue  # part of the text is missing: where it ends cannot be told
             switching = bare_switches(statement.scan, statement.top_level)
             if switching is None:
                 continue
             fix = None
-            if switching.paired:
+            if switching.paired and not statement.macros:
                 path = statement.location.path
                 if path not in sources:
                     sources[path] = _read(project, path)
                 data = sources[path]
                 fix = plan_fix(switching, data, statement.location) if data is not None else None
             text, severity = message(switching, statement.top_level)
-            yield self.finding(text, statement.location, fix=fix, severity=severity)
+            problems.append(Problem(statement.location, statement.macros, text, severity, fix))
+        for report in collapse(problems, MacroText(project.read_bytes)):
+            yield self.finding(report.message, report.location, fix=report.fix, severity=report.severity,
+                               related=report.related)
 
 
 def _read(project: Project, path: str) -> bytes | None:

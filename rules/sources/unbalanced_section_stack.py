@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from kgclint.asm.expand import ExpandedAsmFiles
+from kgclint.asm.origin import MacroText, Problem, collapse
 from kgclint.asm.stack import StackInput, StackProblem, replay
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
@@ -109,6 +110,12 @@ class UnbalancedSectionStack(Rule):
             return
         from kgclint.analysis.inline_asm import InlineAsmIndex
 
+        problems: list[Problem] = []
         for statement in project.analysis(InlineAsmIndex).statements:
+            if not statement.complete:
+                continue  # part of the text is missing: its pushes and pops cannot be counted
             for problem, message in statement_messages(statement.scan, statement.top_level):
-                yield self.finding(message, problem.location, properties={"origin": "inline-asm", "kind": problem.kind})
+                problems.append(Problem(problem.location, statement.macros, message, self.severity))
+        for report in collapse(problems, MacroText(project.read_bytes)):
+            yield self.finding(report.message, report.location, related=report.related,
+                               properties={"origin": "inline-asm"})
