@@ -142,7 +142,8 @@ def _walk(root, top, kinds, excluded, found, problems, seen_dirs) -> None:
                 is_dir = entry.is_dir()
                 is_file = entry.is_file()
             except OSError as exc:
-                problems.append(Diagnostic(Location(rel), f"cannot read: {exc.strerror or exc}"))
+                verb = "cannot follow symlink" if entry.is_symlink() else "cannot read"
+                problems.append(Diagnostic(Location(rel), f"{verb}: {exc.strerror or exc}"))
                 continue
             if is_dir:
                 if entry.name not in SKIPPED_DIRS:

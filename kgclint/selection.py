@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kgclint.core_codes import CORE_PREFIX
+
 
 @dataclass(frozen=True, slots=True)
 class Selection:
@@ -12,14 +14,19 @@ class Selection:
 
     The longest prefix that matches a code decides; at equal length ignore
     wins. So ``--select KGC2 --ignore KGC20 --select KGC201`` runs KGC201 and
-    KGC210 but not KGC202.
+    KGC210 but not KGC202. The engine's own codes (``KGC0xx``: unreadable
+    input, internal errors, skipped files) stay on under any selection, as if
+    ``KGC0`` were always selected, unless a matching ``--ignore`` says
+    otherwise: a run that silently skipped a file must not look clean.
     """
 
     select: tuple[str, ...] = ("KGC",)
     ignore: tuple[str, ...] = ()
 
     def enabled(self, code: str) -> bool:
-        best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        implicit = len(CORE_PREFIX) if code.startswith(CORE_PREFIX) else -1
+        best_select = max((len(p) for p in self.select if code.startswith(p)), default=implicit)
+        best_select = max(best_select, implicit)
         best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
         return best_select > best_ignore
 

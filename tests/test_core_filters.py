@@ -108,3 +108,11 @@ def test_unreadable_baseline_is_an_error(tmp_path):
     (tmp_path / "b.json").write_text("{not json")
     with pytest.raises(BaselineError, match="b.json"):
         Baseline.read(Path(tmp_path / "b.json"))
+
+
+def test_engine_codes_stay_on_unless_ignored():
+    selection = Selection.build(["KGC201"])
+    assert selection.enabled("KGC001") and selection.enabled("KGC003")
+    assert not Selection.build(["KGC201"], ["KGC0"]).enabled("KGC001")
+    assert not Selection.build(None, ["KGC003"]).enabled("KGC003")
+    assert Selection.build(None, ["KGC"]).enabled("KGC001")
