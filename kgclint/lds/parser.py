@@ -193,8 +193,11 @@ class _Parser:
             frame = self.frame
             try:
                 tok = self.peek(Mode.WILD)
-            except ParseError:
-                frame.pos += 1
+            except ParseError as exc:
+                # nothing after an unterminated comment or string can be read: go to its end
+                # at once rather than rescanning the rest of the text from every next character
+                unterminated = exc.message.startswith("unterminated")
+                frame.pos = len(frame.scanner.text) if unterminated else frame.pos + 1
                 continue
             if tok.kind == "eof":
                 return
