@@ -97,14 +97,11 @@ class Scanner:
             return Token("string", text[pos + 1 : close], pos, close + 1)
         if mode is Mode.EXPR and text.startswith("/DISCARD/", pos):
             return Token("name", "/DISCARD/", pos, pos + 9)
-        if mode is not Mode.WILD and ch.isdigit():
+        if (mode is not Mode.WILD and "0" <= ch <= "9") or (mode is Mode.EXPR and ch == "$"):
+            # ASCII digits only: str.isdigit() also says yes to '²' and '٣', which no number starts with
             m = _NUMBER.match(text, pos)
-            assert m is not None
-            return Token("number", m.group(), pos, m.end())
-        if mode is Mode.EXPR and ch == "$" and _NUMBER.match(text, pos):
-            m = _NUMBER.match(text, pos)
-            assert m is not None
-            return Token("number", m.group(), pos, m.end())
+            if m:
+                return Token("number", m.group(), pos, m.end())
         m = _NAME[mode].match(text, pos)
         if m and not (mode is Mode.SCRIPT and ch == "/" and not text.startswith("/DISCARD/", pos)):
             if not (mode is Mode.WILD and m.group() in ("!", "^", "-", "+", ":")):
