@@ -30,3 +30,29 @@ def test_lds_front_end_non_ascii_digit(text):
 
     facts = parse(SourceInput("arch/x86/kernel/vmlinux.lds", text.encode(), "x86"))
     assert facts.path == "arch/x86/kernel/vmlinux.lds" and facts.diagnostics
+
+
+def test_lds_cpp_stub_that_must_be_file_and_folder(tmp_path):
+    """bench/fuzz.py lds-cpp: ``<zz/b>`` stubbed as a file, then ``<zz/b/c.h>`` needs ``zz/b`` as a folder.
+
+    The stub write raised (FileExistsError / NotADirectoryError) out of the
+    preprocessor, and every script rule reported KGC003; the stubs persist in
+    the cache, so one bad script broke later runs too.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    tree = tmp_path / "tree"
+    (tree / "arch" / "x86" / "kernel").mkdir(parents=True)
+    (tree / "include").mkdir()
+    (tree / "arch" / "x86" / "kernel" / "vmlinux.lds.S").write_text(
+        "#include <zz/b>\n#include <zz/b/c.h>\nSECTIONS { .text : { *(.text) } }\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-m", "kgclint", "check", ".", "--format", "json", "--no-cache", "-j1"],
+                             cwd=tree, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode in (0, 1), run.stderr
+        codes = [f["code"] for f in json.loads(run.stdout)["findings"]]
+        assert "KGC003" not in codes, run.stdout
