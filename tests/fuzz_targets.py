@@ -693,7 +693,7 @@ def harnesses() -> dict[str, Harness]:
         "kgclint.asm.scanner")
     add(Harness("lds", run_lds, lambda: [*LDS_SEEDS, *corpus_files(".lds", ".lds.S", ".ld")], LDS_TOKENS),
         "kgclint.lds.parser")
-    add(Harness("lds-file", frontend_runner("kgclint.frontends.lds_file", "parse", "arch/x86/kernel/vmlinux.lds.S",
+    add(Harness("lds-file", frontend_runner("kgclint.frontends.lds_file", "parse", "arch/x86/kernel/vmlinux.lds",
                                             "x86"),
                 lambda: [*LDS_SEEDS, *corpus_files(".lds", ".lds.S", ".ld")], LDS_TOKENS),
         "kgclint.frontends.lds_file")
