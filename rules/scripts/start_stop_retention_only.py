@@ -70,6 +70,8 @@ class StartStopRetentionOnly(Rule):
                 placed = info.model.place(object_name(placement.location.path), name)
                 if placed is not None and (placed.keep or placed.discard or placed.output != name):
                     unkept = False
+                if placed is None and index.mentions(info, name):
+                    unkept = False  # handled by the script under an option this configuration lacks
             if unkept:
                 groups.setdefault(name, []).append(placement)
         lld = project.options.linker == "lld"
