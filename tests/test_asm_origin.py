@@ -37,7 +37,11 @@ def test_macro_written_statements_collapse_to_the_writer():
     assert len(at_macro.related) == 3 and at_macro.fix is None
 
 
-def test_different_messages_stay_apart():
+def test_one_finding_per_macro_and_severity():
     problems = [Problem(Location("a.c", 1), EXPORT, "one", Severity.INFO),
+                Problem(Location("c.c", 1), EXPORT, "one again", Severity.INFO),
                 Problem(Location("b.c", 1), EXPORT, "two", Severity.WARNING)]
-    assert sorted(r.message.split(" (")[0] for r in collapse(problems, _text())) == ["one", "two"]
+    reports = sorted(collapse(problems, _text()), key=lambda r: r.severity)
+    assert [(r.severity, r.message.split(" (")[0]) for r in reports] == [
+        (Severity.INFO, "one"), (Severity.WARNING, "two")]
+    assert "2 uses" in reports[0].message

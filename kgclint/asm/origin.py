@@ -79,20 +79,21 @@ class Report:
 
 
 def collapse(problems: Iterable[Problem], text: Callable[[MacroUse], str]) -> Iterator[Report]:
-    """Problems of statements spelled in a file as they are; macro-written ones once per writer and message.
+    """Problems of statements spelled in a file as they are; macro-written ones once per writer and severity.
 
     ``text`` gives a macro's definition text (``MacroText``), to find the
     macro whose body holds the ``asm`` statement.
     """
-    by_macro: dict[tuple[Location, str, str], list[Problem]] = {}
+    by_macro: dict[tuple[Location, str, Severity], list[Problem]] = {}
     for problem in problems:
         if not problem.macros:
             yield Report(problem.location, problem.message, problem.severity, problem.fix)
             continue
         use = writer(problem.macros, text)
-        by_macro.setdefault((use.defined_at, use.name, problem.message), []).append(problem)
-    for (defined_at, name, message), group in sorted(by_macro.items(), key=lambda item: item[0][:2]):
+        by_macro.setdefault((use.defined_at, use.name, problem.severity), []).append(problem)
+    for (defined_at, name, severity), group in sorted(by_macro.items(), key=lambda item: item[0][:2]):
         uses = sorted({p.location for p in group})
         related = tuple(Related(use, f"{name} used here") for use in uses[:MAX_USES_SHOWN])
         count = f"{len(uses)} use{'s' if len(uses) != 1 else ''}"
-        yield Report(defined_at, f"{message} (written by macro {name}; {count})", group[0].severity, None, related)
+        message = min(p.message for p in group)
+        yield Report(defined_at, f"{message} (written by macro {name}; {count})", severity, None, related)
