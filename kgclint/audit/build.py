@@ -53,8 +53,20 @@ def build_audit(project: Project, arch: str) -> Audit:
         audit.rows.extend(_entry_rows(info))
         audit.notes.extend(f"{info.path}: {note}" for note in info.notes)
         audit.notes.extend(f"{d.location}: {d.message}" for d in info.diagnostics)
-    audit.rows.sort(key=AuditRow.sort_key)
+    audit.rows = _distinct(audit.rows)
     return audit
+
+
+def _distinct(rows: list[AuditRow]) -> list[AuditRow]:
+    """Rows sorted, each once: all-branches mode can read one description twice (both sides of an #if)."""
+    seen: set[tuple] = set()
+    kept: list[AuditRow] = []
+    for row in sorted(rows, key=AuditRow.sort_key):
+        key = (row.kind, row.script, row.location, row.pattern, row.output, row.status, row.entries, row.unkept)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 def _row(index: ScriptIndex, tables: Tables, candidate: Candidate, table: Table | None) -> AuditRow:
