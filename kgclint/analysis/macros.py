@@ -36,6 +36,8 @@ _IDENT = re.compile(r"[A-Za-z_$][\w$]*", re.A)
 #: Identifiers that are section attributes themselves.
 SEED_WORDS = frozenset(("section", "__section__"))
 ATTRIBUTE_WORDS = frozenset(("__attribute__", "__attribute"))
+#: Attribute names that keep an object from the compiler's and the linker's dead-code removal.
+KEEP_WORDS = frozenset(("used", "__used__", "retain", "__retain__"))
 _ASM_SWITCH = re.compile(r"\.(?:push)?section\b")
 #: How many quoted headers deep includes are followed.
 MAX_INCLUDE_DEPTH = 8
@@ -203,6 +205,21 @@ class Scope:
         self._reach_local[id(defn)] = result
         return result
 
+    def keeps(self, defn: MacroDef) -> bool:
+        """Whether a body marks what it declares ``used``/``retain`` (directly or through one macro).
+
+        Among ``#if`` alternatives the one that keeps its objects is the
+        configuration in which the table exists (``__used`` when a feature is
+        on, ``__maybe_unused`` when it is off), which is what GC questions are about.
+        """
+        words = set(_IDENT.findall(defn.body))
+        if words & KEEP_WORDS:
+            return True
+        return any(
+            bool(set(_IDENT.findall(d.body)) & KEEP_WORDS)
+            for name in words for d in self.candidates(name)[:4]
+        )
+
     def reaches_name(self, name: str) -> bool:
         """Whether the identifier ``name`` can reach a section in this file."""
         if name in SEED_WORDS:
@@ -223,6 +240,6 @@ class Scope:
             else:
                 usable = [d for d in found if not _in_asm_only(d)]
                 if usable:
-                    chosen = min(usable, key=lambda d: (not self.reaches(d), _optional(d)))
+                    chosen = min(usable, key=lambda d: (not self.reaches(d), not self.keeps(d), _optional(d)))
         self._chosen[name] = chosen
         return chosen

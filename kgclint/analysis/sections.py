@@ -81,7 +81,8 @@ class SectionIndex:
                     used=decl.used,
                     unused=decl.unused,
                     retain=decl.retain,
-                    referenced_in_file=bool(decl.name) and decl.name in references[path],
+                    referenced_in_file=bool(decl.name) and (
+                        decl.name in references[path] or decl.name in result.named_twice),
                     origin="c",
                 ))
             export = _export(result.item.text, [a.text for a in result.asm], result.location)

@@ -55,6 +55,8 @@ class ItemResult:
     used: dict[str, MacroDef]
     problems: list[str]
     names: list[str] = field(default_factory=list)
+    #: identifiers the expansion spells more than once (an entry another entry of the same macro points to)
+    named_twice: set[str] = field(default_factory=set)
 
     @property
     def location(self) -> Location:
@@ -68,6 +70,7 @@ class _Cached:
     used: dict[str, MacroDef]
     problems: list[str]
     names: frozenset[str]
+    repeated: set[str]
 
 
 def _chain(tokens: list[Token]) -> tuple[str, ...]:
@@ -126,15 +129,16 @@ class ItemExpansions:
         """MacroUse records (name and definition place) for a chain of macro names."""
         return tuple(MacroUse(n, self.table.location(used[n])) for n in names if n in used)
 
-    def _expand(self, scope: Scope, facts: CFacts, text: str, line: int, kind: str) -> tuple[_Cached, list[str]]:
+    def _expand(self, scope: Scope, facts: CFacts, text: str, line: int, kind: str,
+                protected: frozenset[str] = frozenset()) -> tuple[_Cached, list[str]]:
         tokens = tokenize(text)
-        key, normal, names = normalize(tokens, lambda n: scope.lookup(n) is not None)
+        key, normal, names = normalize(tokens, lambda n: n not in protected and scope.lookup(n) is not None)
         cache_key = (scope.arch, kind + "\0" + key)
         cached = self._cache.get(cache_key) or self._cache.get((scope.arch, f"{cache_key[1]}\0{line}"))
         if cached is not None and scope.local_names.isdisjoint(cached.names):
             return cached, names
         banned = self.banned
-        expander = Expander(lambda n: None if n in banned else scope.lookup(n), line=line, path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS)
+        expander = Expander(lambda n: None if n in banned or n in protected else scope.lookup(n), line=line, path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS)
         out = expander.expand(normal)
         declared: list[Declared] = []
         asm: list[tuple[str, bool, tuple[str, ...]]] = []
@@ -147,8 +151,13 @@ class ItemExpansions:
                     asm.append((found.text, found.complete, _chain(found.tokens)))
                 else:
                     declared.append(found)
-        seen = set(expander.used) | {t.text for t in out if t.kind == ID}
-        cached = _Cached(declared, asm, dict(expander.used), list(expander.problems), frozenset(seen))
+        counts: dict[str, int] = {}
+        for tok in out:
+            if tok.kind == ID:
+                counts[tok.text] = counts.get(tok.text, 0) + 1
+        seen = set(expander.used) | set(counts)
+        cached = _Cached(declared, asm, dict(expander.used), list(expander.problems), frozenset(seen),
+                         {n for n, c in counts.items() if c > 1})
         if scope.local_names.isdisjoint(cached.names):
             if expander.line_used:      # __LINE__ makes the result depend on where the item is
                 cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
@@ -156,7 +165,10 @@ class ItemExpansions:
         return cached, names
 
     def _expand_item(self, scope: Scope, facts: CFacts, item: Item) -> ItemResult:
-        cached, names = self._expand(scope, facts, item.text, item.line, item.kind)
+        # A name this item defines is not a macro here, even if an #else branch defines it as one
+        # (``#define module_ei_init() (0)`` beside ``static int __init module_ei_init(void)``).
+        protected = frozenset(d.name for d in facts.definitions if d.location.line == item.line)
+        cached, names = self._expand(scope, facts, item.text, item.line, item.kind, protected)
         location = Location(facts.path, item.line, item.column)
         declared = [_restored(d, names) for d in cached.declared]
         asm = [
@@ -165,7 +177,9 @@ class ItemExpansions:
         ]
         for problem in cached.problems:
             self.problems.append((location, problem))
-        return ItemResult(facts, item, declared, asm, cached.used, cached.problems, names)
+        result = ItemResult(facts, item, declared, asm, cached.used, cached.problems, names)
+        result.named_twice = {restore(n, names) for n in cached.repeated}
+        return result
 
     def _expand_asm(self, scope: Scope, facts: CFacts, piece: AsmPiece) -> ExpandedAsm:
         location = Location(facts.path, piece.line, piece.column)

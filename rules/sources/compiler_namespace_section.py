@@ -56,8 +56,8 @@ class CompilerNamespaceSection(Rule):
         for placement in index.placements:
             name = placement_name(placement.section)
             better = kernel_spelling(name)
-            if better is None or name in COMPILER_GROUPS:
-                continue
+            if better is None or name in COMPILER_GROUPS or "M" in (placement.flags or ""):
+                continue        # "M": a mergeable-constant section joins the compiler's own on purpose
             related = [Related(use.defined_at, f"section name comes from macro {use.name}")
                        for use in placement.macros]
             yield self.finding(

@@ -21,7 +21,7 @@ class CompilerSectionNameCollision(Rule):
     A custom section ``.text.X`` (or ``.text.unlikely.X`` and the other
     function families) while a function named ``X`` is defined in the
     tree, or a custom ``.data.X``/``.rodata.X``/``.bss.X`` while an object
-    named ``X`` is.
+    named ``X`` is, in code built for the same arch.
 
     Why it breaks a kernel:
     GCC puts function ``X`` into ``.text.X`` and object ``X`` into
@@ -62,7 +62,13 @@ class CompilerSectionNameCollision(Rule):
                     kinds = FUNCTION_PREFIXES if definition.kind == "function" else OBJECT_PREFIXES
                     if prefix not in kinds:
                         continue
-                    placements = index.by_section(section)
+                    arch = project.arch_of(definition.location.path)
+                    placements = tuple(
+                        p for p in index.by_section(section)
+                        if arch is None or project.arch_of(p.location.path) in (None, arch)
+                    )
+                    if not placements:
+                        continue        # the custom section is another arch's: never in the same link
                     yield self.finding(
                         f"{definition.kind} {definition.name} gets section {section} from the compiler "
                         f"(-f{'function' if definition.kind == 'function' else 'data'}-sections), the name of a "

@@ -14,11 +14,17 @@ from kgclint.rule import Rule
 
 
 def _kept_on_purpose(placements: tuple[SectionPlacement, ...]) -> SectionPlacement | None:
-    """Another entry of the same section that is marked used or retain: the section is a table."""
-    for other in placements:
-        if other.origin != "c" or other.used or other.retain:
-            return other
-    return None
+    """An entry that shows the section is a table: a quarter or more of its entries are kept on purpose.
+
+    Kept on purpose means marked ``used``/``retain``, or written by
+    assembly. A section where most objects are ordinary named data
+    (``.init.data``, ``.data..ro_after_init``: few entries kept) is a region, not a table: an
+    unreferenced object there is dead code, which the compiler may drop.
+    """
+    kept = [p for p in placements if p.origin != "c" or p.used or p.retain]
+    if not kept or 4 * len(kept) < len(placements):
+        return None
+    return kept[0]
 
 
 class UnusedSectionObject(Rule):
@@ -28,10 +34,11 @@ class UnusedSectionObject(Rule):
     ``static`` objects placed in a section by an attribute or a macro
     (``__section(".tbl")``, a table-entry macro) that carry no ``used``
     (or ``retain``) attribute, or that are marked ``unused``, and that
-    nothing in their own file names. Reported when the object is marked
-    ``unused`` or when the same section holds entries elsewhere that are
-    kept on purpose (marked ``used``/``retain``, or written by assembly),
-    which is what makes it a table rather than a dead variable.
+    nothing in their own file names. Reported when a quarter or more of the
+    entries of the same section in the tree are kept on purpose (marked ``used``/``retain``, or
+    written by assembly),
+    which is what makes it a table rather than a dead variable. Objects
+    another object of the same macro expansion points to count as referenced.
 
     Why it breaks a kernel:
     A static object that no code of its translation unit references is
@@ -62,13 +69,13 @@ class UnusedSectionObject(Rule):
         index = project.analysis(SectionIndex)
         for placement in index.placements:
             if (placement.origin != "c" or placement.what != "object" or placement.storage != "static"
-                    or placement.used or placement.retain or placement.referenced_in_file):
+                    or placement.used or placement.retain or placement.referenced_in_file or not placement.symbol):
                 continue
             name = placement_name(placement.section)
             if name.startswith(".discard"):
                 continue        # dropped on purpose
             sibling = _kept_on_purpose(index.by_section(name))
-            if sibling is None and not placement.unused:
+            if sibling is None:
                 continue
             why = "is marked unused but not used" if placement.unused else "is not marked used"
             related = [Related(use.defined_at, f"section comes from macro {use.name}") for use in placement.macros]
