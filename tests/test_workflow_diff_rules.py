@@ -106,3 +106,20 @@ def test_one_more_entry_in_a_table_that_already_lacks_keep_is_reported_at_it(tre
     assert status == 1, out
     assert f"FILE: {ENTRIES}:6:" in out and "+DEFINE_MYTAB(zero, probe_one);" in out
     assert out.count("ERROR:KGC201") == 1
+
+
+def test_diff_fix_writes_the_keep_into_the_untouched_script(tree, capsys):
+    without_entries(tree)
+    add_entries(tree, CASE)
+    patch = staged_patch(tree)
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(patch.encode()))
+    try:
+        status = main(["diff", "-", "-j1", "--no-cache", "--fix"])
+    finally:
+        sys.stdin = saved
+    captured = capsys.readouterr()
+    assert status == 0, captured.out + captured.err
+    assert "fixed 1 finding in 1 file" in captured.err
+    assert "KEEP(*(.mytab))" in (tree / SCRIPT).read_text()
+    assert not (tree / ENTRIES).exists()  # the patch itself is never written
