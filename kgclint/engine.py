@@ -79,7 +79,7 @@ def load_inputs(
     pending: list[Discovered] = []
     hits: dict[str, Discovered] = {}
     for item in files:
-        entry = None if item.relpath in overlay else known.get(str(item.path))
+        entry = None if item.relpath in overlay else known.get(os.path.abspath(item.path))
         if entry is not None:
             try:
                 info = os.stat(item.path)
@@ -122,7 +122,7 @@ def load_inputs(
             loaded.cached += 1
         if outcome.stat is not None:  # a patch's content has no file on disk to remember
             size, mtime, inode = outcome.stat
-            pending_writes.stat(str(item.path), StatEntry(size, mtime, inode, outcome.digest))
+            pending_writes.stat(os.path.abspath(item.path), StatEntry(size, mtime, inode, outcome.digest))
     pending_writes.close()
     return loaded
 
