@@ -65,10 +65,11 @@ class CompilerSectionNameCollision(Rule):
                     arch = project.arch_of(definition.location.path)
                     placements = tuple(
                         p for p in index.by_section(section)
-                        if arch is None or project.arch_of(p.location.path) in (None, arch)
+                        if (arch is None or project.arch_of(p.location.path) in (None, arch))
+                        and not (p.symbol == definition.name and p.location.path == definition.location.path)
                     )
                     if not placements:
-                        continue        # the custom section is another arch's: never in the same link
+                        continue        # another arch's section, or the object's own: no second owner
                     yield self.finding(
                         f"{definition.kind} {definition.name} gets section {section} from the compiler "
                         f"(-f{'function' if definition.kind == 'function' else 'data'}-sections), the name of a "
