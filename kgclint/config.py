@@ -66,7 +66,7 @@ def find_config(root: Path) -> Path | None:
     if candidate.is_file():
         try:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             return candidate  # let load_config say what is wrong with it
         if "kgclint" in data.get("tool", {}):
             return candidate
@@ -81,6 +81,8 @@ def load_config(path: Path | None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except RecursionError as exc:  # tomllib recurses once per nesting level
+        raise ConfigError(f"{path}: not usable TOML: values nested too deeply") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     table = data.get("tool", {}).get("kgclint")
