@@ -3,6 +3,11 @@
 
 Usage: bench/bench_tree.py LINUX_TREE [--select CODES] [--jobs N] [--keep-json DIR]
 
+The results cache is keyed by kgclint's own sources, so in a work tree
+others are editing run it from a snapshot, or the warm run is cold again:
+``PYTHONPATH=SNAP:SITE_PACKAGES python -S bench/bench_tree.py ...`` with
+SNAP holding copies of ``kgclint/`` and ``rules/`` (as ``kgclint_rules/``).
+
 Prints, for each run: wall time, CPU time (user+sys of the child and its
 workers), peak RSS (largest single process, from getrusage of children),
 files read and findings (per rule). The cold run uses a fresh temporary
@@ -45,7 +50,8 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[subproces
 
 
 def kgclint_run(tree: Path, cache: Path, select: str, jobs: int, out: Path) -> dict:
-    argv = [sys.executable, "-m", "kgclint", "check", str(tree), "--select", select, "--format", "json",
+    flags = ["-S"] if sys.flags.no_site else []     # -S: a PYTHONPATH snapshot of kgclint, not the editable tree
+    argv = [sys.executable, *flags, "-m", "kgclint", "check", str(tree), "--select", select, "--format", "json",
             "--cache-dir", str(cache), "--no-progress", "--exit-zero", "-o", str(out), "-j", str(jobs)]
     done, wall, cpu, rss = timed(argv)
     if done.returncode != 0:
