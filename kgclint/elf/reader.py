@@ -173,6 +173,10 @@ def _section_bytes(r: _Reader, raw: list[tuple], index: int) -> bytes:
         r.complain(f"section [{index}] data ({size} bytes at {offset:#x}) runs past the end of the file")
         return b""
     if h[2] & SHF_COMPRESSED:
+        inflated = _declared_size(r.data, offset, size)
+        if inflated is None or inflated > max(MAX_INFLATED_MIN, MAX_INFLATION * size):
+            r.complain(f"section [{index}] claims {inflated} bytes from {size} compressed; not decompressed")
+            return b""
         try:
             if r.elf is None:
                 r.elf = ELFFile(io.BytesIO(r.data))
@@ -181,6 +185,21 @@ def _section_bytes(r: _Reader, raw: list[tuple], index: int) -> bytes:
             r.complain(f"section [{index}] cannot be decompressed: {exc}")
             return b""
     return r.data[offset:offset + size]
+
+
+#: A compressed section may inflate to this many times its size (or to MAX_INFLATED_MIN) before it is refused:
+#: the tables read here are never compressed by real toolchains, and a zlib bomb inflates ~1000 times.
+MAX_INFLATION = 64
+MAX_INFLATED_MIN = 1 << 20
+
+
+def _declared_size(data: bytes, offset: int, size: int) -> int | None:
+    """ch_size from the compression header at ``offset`` (ELF class and byte order from e_ident)."""
+    end = ">" if data[5:6] == b"\x02" else "<"
+    layout = end + ("IIQ" if data[4:5] == b"\x02" else "II")
+    if struct.calcsize(layout) > size:
+        return None
+    return struct.unpack_from(layout, data, offset)[-1]
 
 
 def _section_names(r: _Reader, raw: list[tuple], shstrndx: int) -> list[str]:
