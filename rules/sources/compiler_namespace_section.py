@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.sections import SectionIndex
-from kgclint.c.naming import COMPILER_GROUPS, kernel_spelling
+from kgclint.c.naming import COMPILER_GROUPS, compiler_namespace, kernel_spelling
 from kgclint.findings import Finding, Fix, Severity, TextEdit
 from kgclint.inputs import InputKind
 from kgclint.location import Related
@@ -24,7 +24,10 @@ class CompilerNamespaceSection(Rule):
     Section attributes, macros and assembler ``.section`` directives that
     name a section inside the compiler's per-symbol namespace: ``.text.X``
     (also ``.text.unlikely.X``, ``.text.hot.X``, ``.text.startup.X``),
-    ``.data.X``, ``.rodata.X``, ``.bss.X``.
+    ``.data.X``, ``.rodata.X``, ``.bss.X``. One finding per file and
+    section; mergeable-constant sections (``"M"``, ``.rodata.cst16``) and a
+    symbol placed in the very section the compiler would give it are not
+    reported.
 
     Why it breaks a kernel:
     With ``-ffunction-sections -fdata-sections`` the compiler puts each
@@ -53,11 +56,17 @@ class CompilerNamespaceSection(Rule):
 
     def check(self, project: Project) -> Iterable[Finding]:
         index = project.analysis(SectionIndex)
+        reported: set[tuple[str, str]] = set()
         for placement in index.placements:
             name = placement_name(placement.section)
             better = kernel_spelling(name)
             if better is None or name in COMPILER_GROUPS or "M" in (placement.flags or ""):
                 continue        # "M": a mergeable-constant section joins the compiler's own on purpose
+            if placement.symbol and compiler_namespace(name)[1] == placement.symbol and placement.origin == "c":
+                continue        # the very section -ffunction/-fdata-sections would give this symbol
+            if (placement.location.path, name) in reported:
+                continue        # one finding per file and section: the fix is one rename
+            reported.add((placement.location.path, name))
             related = [Related(use.defined_at, f"section name comes from macro {use.name}")
                        for use in placement.macros]
             yield self.finding(
