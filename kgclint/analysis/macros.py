@@ -71,7 +71,6 @@ class MacroTable:
                 table.setdefault(defn.name, []).append(defn)
                 self.where[id(defn)] = path
         self._reach: dict[tuple[int, str], bool] = {}
-        self._scopes: dict[str, Scope] = {}
 
     def _global_table(self, path: str) -> dict[str, list[MacroDef]] | None:
         if path.startswith("include/"):
@@ -90,11 +89,8 @@ class MacroTable:
         return Location(self.where.get(id(defn), ""), defn.line)
 
     def scope(self, path: str) -> Scope:
-        """The macro scope of one file (memoised)."""
-        scope = self._scopes.get(path)
-        if scope is None:
-            scope = self._scopes[path] = Scope(self, path)
-        return scope
+        """The macro scope of one file; not memoised: a whole-tree run makes one per file, once."""
+        return Scope(self, path)
 
     def global_candidates(self, name: str, arch: str) -> list[MacroDef]:
         """Every definition of ``name`` in the arch's and the common headers, arch first."""
