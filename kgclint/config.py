@@ -3,7 +3,9 @@
 The file is looked up from the tree root (the directory kgclint treats as the
 top of the kernel tree). Values are data only: nothing in a configuration
 is ever executed or evaluated. Unknown keys are errors, so a typo does not
-silently turn a rule back on.
+silently turn a rule back on. The cache location is deliberately not a key:
+the configuration travels with the tree under review, and a tree that could
+point kgclint at a cache it supplies could make it load its own pickles.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ class Config:
     kconfig: Path | None = None
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    cache_dir: Path | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     file_timeout: float = DEFAULT_FILE_TIMEOUT
     report_unused_suppressions: bool = True
@@ -99,7 +100,7 @@ _STRING_LISTS = ("select", "ignore", "extend-select", "exclude")
 def _from_table(path: Path, table: dict[str, Any]) -> Config:
     known = {
         "select", "ignore", "extend-select", "arch", "linker", "build-dir", "config",
-        "exclude", "per-file-ignores", "cache-dir", "max-file-size", "file-timeout",
+        "exclude", "per-file-ignores", "max-file-size", "file-timeout",
         "report-unused-suppressions",
     }
     unknown = sorted(set(table) - known)
@@ -154,7 +155,6 @@ def _from_table(path: Path, table: dict[str, Any]) -> Config:
         kconfig=directory("config"),
         exclude=strings("exclude"),
         per_file_ignores=tuple((glob, tuple(codes)) for glob, codes in sorted(per_file.items())),
-        cache_dir=directory("cache-dir"),
         max_file_size=int(number("max-file-size", DEFAULT_MAX_FILE_SIZE)),
         file_timeout=float(number("file-timeout", DEFAULT_FILE_TIMEOUT)),
         report_unused_suppressions=unused,

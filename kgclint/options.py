@@ -96,13 +96,14 @@ def build_request(args: argparse.Namespace, paths: list[Path]) -> CheckRequest:
         [*config.ignore, *(_codes(args.ignore) or [])],
         [*config.extend_select, *(_codes(args.extend_select) or [])],
     )
+    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
     options = Options(
         arch=args.arch or config.arch,
         linker=args.linker or config.linker,
         build_dir=(args.build_dir or config.build_dir),
         config=(args.kconfig or config.kconfig),
+        cache_dir=cache_dir,
     )
-    cache_dir = None if args.no_cache else (args.cache_dir or config.cache_dir or default_cache_dir())
     settings = EngineSettings(
         jobs=args.jobs, cache_dir=cache_dir, max_file_size=config.max_file_size,
         file_timeout=config.file_timeout, progress=not args.no_progress,

@@ -25,12 +25,16 @@ class Options:
     ``arch`` None means "take it from each file's path"; ``config`` is a
     Kbuild ``.config`` (or None: consider every ``#if`` branch);
     ``build_dir`` a Kbuild ``O=`` directory with generated files and objects.
+    ``cache_dir`` is where analyses may keep work between runs (the
+    preprocessed linker scripts); None means keep nothing: work files go to
+    a temporary folder that is removed when the run ends.
     """
 
     arch: str | None = None
     linker: str = "bfd"
     build_dir: Path | None = None
     config: Path | None = None
+    cache_dir: Path | None = None
 
 
 @dataclass

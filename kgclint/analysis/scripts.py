@@ -18,6 +18,7 @@ holding the syntax errors are evaluated instead (at most
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -64,6 +65,7 @@ class ScriptIndex:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._preprocessors: dict[str, Preprocessor] = {}
+        self._scratch: tempfile.TemporaryDirectory | None = None
         all_facts = list(project.facts(InputKind.LINKER_SCRIPT))
         included = _included_scripts(all_facts)
         infos = [self._load(facts) for facts in all_facts if facts.path not in included]
@@ -79,9 +81,18 @@ class ScriptIndex:
         if arch not in self._preprocessors:
             options = self.project.options
             self._preprocessors[arch] = Preprocessor(
-                CppSetup(self.project.root, arch, options.build_dir, options.config)
+                CppSetup(self.project.root, arch, options.build_dir, options.config, self._work_dir())
             )
         return self._preprocessors[arch]
+
+    def _work_dir(self) -> Path:
+        """Where cpp's generated headers and cached results go: the cache, or a folder removed at exit."""
+        cache_dir = self.project.options.cache_dir
+        if cache_dir is not None:
+            return Path(cache_dir) / "lds"
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="kgclint-lds-")
+        return Path(self._scratch.name)
 
     def _load(self, facts) -> ScriptInfo:
         linker = self.project.options.linker

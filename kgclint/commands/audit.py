@@ -68,12 +68,13 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.build_dir, args.kconfig):
         if path is not None and not path.exists():
             raise UsageError(f"{path}: no such file or directory")
+    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
     options = Options(
         arch=args.arch, linker=args.linker or config.linker,
         build_dir=args.build_dir.resolve() if args.build_dir else config.build_dir,
         config=args.kconfig.resolve() if args.kconfig else config.kconfig,
+        cache_dir=cache_dir,
     )
-    cache_dir = None if args.no_cache else (args.cache_dir or config.cache_dir or default_cache_dir())
     settings = EngineSettings(
         jobs=args.jobs, cache_dir=cache_dir, max_file_size=config.max_file_size,
         file_timeout=config.file_timeout, progress=not args.no_progress,
