@@ -86,6 +86,8 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: not usable TOML: values nested too deeply") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib recurses once per nesting level
+        raise ConfigError(f"{path}: nested too deeply to be a kgclint configuration") from exc
     table = data.get("tool", {}).get("kgclint")
     if table is None:
         table = {} if path.name == "pyproject.toml" else data
