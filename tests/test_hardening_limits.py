@@ -277,6 +277,14 @@ def test_lds_worst_case(case):
     assert_scales_linearly(run, n)
 
 
+@pytest.mark.parametrize("line", ["ENTRY(x;\n", "unknown(x;\n", "OUTPUT_FORMAT(x;\n"])
+def test_lds_unclosed_argument_lists(line):
+    """bench/fuzz.py lds: each unclosed ``(`` was scanned to the end of the file again (36 KB: 28 s)."""
+    from kgclint.lds.parser import parse
+
+    assert_scales_linearly(lambda n: parse(line * n, "x.lds"), 300)
+
+
 def test_lds_ten_thousand_nested_parens():
     from kgclint.lds.parser import parse
 
