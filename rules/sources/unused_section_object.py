@@ -16,13 +16,14 @@ from kgclint.rule import Rule
 def _kept_on_purpose(placements: tuple[SectionPlacement, ...]) -> SectionPlacement | None:
     """An entry that shows the section is a table: a quarter or more of its entries are kept on purpose.
 
-    Kept on purpose means marked ``used``/``retain``, or written by
-    assembly. A section where most objects are ordinary named data
+    Kept on purpose means marked ``used``/``retain``; only C objects count
+    (assembly switching into ``.init.data`` says nothing about tables). A section where most objects are ordinary named data
     (``.init.data``, ``.data..ro_after_init``: few entries kept) is a region, not a table: an
     unreferenced object there is dead code, which the compiler may drop.
     """
-    kept = [p for p in placements if p.origin != "c" or p.used or p.retain]
-    if not kept or 4 * len(kept) < len(placements):
+    entries = [p for p in placements if p.origin == "c" and p.what == "object"]
+    kept = [p for p in entries if p.used or p.retain]
+    if not kept or 4 * len(kept) < len(entries):
         return None
     return kept[0]
 
