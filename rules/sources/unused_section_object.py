@@ -36,8 +36,8 @@ class UnusedSectionObject(Rule):
     (``__section(".tbl")``, a table-entry macro) that carry no ``used``
     (or ``retain``) attribute, or that are marked ``unused``, and that
     nothing in their own file names. Reported when a quarter or more of the
-    entries of the same section in the tree are kept on purpose (marked ``used``/``retain``, or
-    written by assembly),
+    entries of the same section in the tree are kept on purpose (marked
+    ``used``/``retain``),
     which is what makes it a table rather than a dead variable. Objects
     another object of the same macro expansion points to count as referenced.
 
