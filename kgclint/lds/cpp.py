@@ -331,6 +331,7 @@ class Preprocessor:
         else:
             text, error, deps = self._cpp(source, quote_dir, notes)
         clean, linemap = strip_markers(text, self._normalize, path)
+        clean = _drop_outside_text(clean, linemap, notes)
         files = tuple(sorted(set(linemap.paths)))
         return Preprocessed(path, clean, linemap, setup.mode, tuple(notes), error, files), deps
 
@@ -383,7 +384,7 @@ class Preprocessor:
         return sorted(p for p in found if os.path.isabs(p) and os.path.exists(p))
 
     def _normalize(self, marker_path: str) -> str:
-        p = Path(marker_path)
+        p = Path(os.path.normpath(marker_path)) if marker_path.startswith("/") else Path(marker_path)
         for base, prefix in ((self.sources, ""), (self.setup.root, ""), (self.generated, "<generated>/"),
                              (self.stubs, "<stub>/")):
             try:
@@ -450,6 +451,30 @@ class Preprocessor:
             tmp.replace(file)
         except OSError:
             return
+
+
+def _outside(path: str) -> bool:
+    """Whether a normalized marker path names a file outside the tree, its build directory and kgclint's work files."""
+    return path.startswith("/") or path == ".." or path.startswith("../")
+
+
+def _drop_outside_text(text: str, linemap: LineMap, notes: list[str]) -> str:
+    """Blank every line that came from a file outside the tree.
+
+    cpp opens whatever ``#include`` names, absolute or ``../``; a scanned
+    tree (a pull request in CI) could otherwise make kgclint parse, and echo
+    into a public report, any file the runner can read.
+    """
+    lines = text.split("\n")
+    outside: set[str] = set()
+    for number in range(1, len(lines) + 1):
+        origin, _line = linemap.origin(number)
+        if _outside(origin):
+            outside.add(origin)
+            lines[number - 1] = ""
+    if outside:
+        notes.append(f"text included from {len(outside)} file(s) outside the tree was not read")
+    return "\n".join(lines)
 
 
 def _default_work() -> Path:

@@ -243,6 +243,7 @@ class _Parser:
                     frame.pos = pos + 1
                     return text[open_tok.end:pos]
             pos += 1
+        frame.pos = len(text)  # consumed to the end: recovery must not rescan it for every later command
         raise ParseError("expected ')' before end of file", self.loc(open_tok))
 
     def raw_braces(self) -> str:
