@@ -146,7 +146,9 @@ def _walk(root, top, kinds, excluded, found, problems, seen_dirs) -> None:
                 problems.append(Diagnostic(Location(rel), f"{verb}: {exc.strerror or exc}"))
                 continue
             if is_dir:
-                if entry.name not in SKIPPED_DIRS:
+                if entry.is_symlink() and not _inside(root, Path(entry.path)):
+                    problems.append(Diagnostic(Location(rel), "symlink to a directory outside the tree; not followed"))
+                elif entry.name not in SKIPPED_DIRS:
                     subdirs.append(Path(entry.path))
             elif is_file:
                 kind = kind_of(entry.name)
@@ -155,6 +157,14 @@ def _walk(root, top, kinds, excluded, found, problems, seen_dirs) -> None:
             elif entry.is_symlink() and kind_of(entry.name) in kinds:
                 problems.append(Diagnostic(Location(rel), _broken_link_reason(Path(entry.path))))
         stack.extend(reversed(subdirs))
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether a path, its symlinks followed, stays within the tree (a link to / must not scan the disk)."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
 
 
 def _broken_link_reason(path: Path) -> str:

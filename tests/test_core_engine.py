@@ -182,3 +182,15 @@ def test_request_from_cli_options(tmp_path):
     assert request.selection.enabled("KGC202") and not request.selection.enabled("KGC201")
     assert request.selection.enabled("KGC103") and not request.selection.enabled("KGC101")
     assert (request.options.arch, request.options.linker, request.settings.jobs) == ("arm", "lld", 3)
+
+
+def test_directory_symlink_out_of_the_tree_is_not_followed(tmp_path):
+    tree = make_tree(tmp_path / "tree", files=1)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.c").write_text(HACK.format(n=99))
+    (tree / "drivers").mkdir()
+    (tree / "drivers" / "out").symlink_to(outside)
+    result = run_check(_request(tree, None), load_rules())
+    assert [f.code for f in result.findings].count("KGC103") == 1
+    assert any(f.code == "KGC001" and "outside the tree" in f.message for f in result.findings)
