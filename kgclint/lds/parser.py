@@ -219,6 +219,19 @@ class _Parser:
                     return
             self.next(Mode.WILD)
 
+    def sort_wrappers(self) -> list[str]:
+        """The ``SORT*(`` openers at the current position (consumed), outermost first."""
+        sort: list[str] = []
+        while True:
+            first, second = self.peek2(Mode.WILD, Mode.WILD)
+            if not (first.text in SORTS and second.text == "("):
+                return sort
+            self.next(Mode.WILD)
+            self.next(Mode.WILD)
+            sort.append(first.text)
+            if len(sort) > MAX_DEPTH:
+                raise ParseError("SORT wrappers nested too deeply", self.loc(first))
+
     def raw_parens(self) -> str:
         """The text inside a balanced ``( ... )`` at the current position (consumed)."""
         open_tok = self.expect("(", "'('")
@@ -709,17 +722,7 @@ class _Parser:
         exclude: tuple[str, ...] = ()
         if self.at("EXCLUDE_FILE", Mode.WILD):
             exclude = self.exclude_list()
-        file_sort: list[str] = []
-        while True:
-            first, second = self.peek2(Mode.WILD, Mode.WILD)
-            if first.text in SORTS and second.text == "(":
-                self.next(Mode.WILD)
-                self.next(Mode.WILD)
-                file_sort.append(first.text)
-                if len(file_sort) > MAX_DEPTH:
-                    raise ParseError("SORT wrappers nested too deeply", self.loc(first))
-                continue
-            break
+        file_sort = self.sort_wrappers()
         file_tok = self.peek(Mode.WILD)
         if file_tok.kind != "name":
             raise ParseError(f"expected a file name pattern, found {self.describe(file_tok)}", self.loc(file_tok))
@@ -771,17 +774,7 @@ class _Parser:
             if tok.text == "EXCLUDE_FILE":
                 pending_exclude = self.exclude_list()
                 continue
-            sort: list[str] = []
-            while True:
-                first, second = self.peek2(Mode.WILD, Mode.WILD)
-                if first.text in SORTS and second.text == "(":
-                    self.next(Mode.WILD)
-                    self.next(Mode.WILD)
-                    sort.append(first.text)
-                    if len(sort) > MAX_DEPTH:
-                        raise ParseError("SORT wrappers nested too deeply", self.loc(first))
-                    continue
-                break
+            sort = self.sort_wrappers()
             inner_exclude = pending_exclude
             if self.at("EXCLUDE_FILE", Mode.WILD):
                 inner_exclude = self.exclude_list()
