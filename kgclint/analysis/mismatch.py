@@ -260,6 +260,16 @@ def rel_addend(machine: int, little: bool, data: bytes, offset: int, r_type: int
 SectionBytes = Callable[[ObjectFacts, int], bytes | None]
 
 
+
+def _checked_relocations(facts):
+    """(relocation section, name of the section it patches) for every section modpost checks references from."""
+    sections = facts.sections
+    for relocs in facts.relocations:
+        if 0 <= relocs.target < len(sections):
+            fromsec = sections[relocs.target].name
+            if checks_from(fromsec):
+                yield relocs, fromsec
+
 def check_object(facts: ObjectFacts, index: dict[str, tuple[str, str]],
                  section_bytes: SectionBytes | None = None) -> list[Mismatch]:
     """Every section mismatch modpost would report for the references made in one object.
@@ -272,12 +282,7 @@ def check_object(facts: ObjectFacts, index: dict[str, tuple[str, str]],
     symbols = facts.symbols
     out: list[Mismatch] = []
     nearest: _Nearest | None = None
-    for relocs in facts.relocations:
-        if not 0 <= relocs.target < len(sections):
-            continue
-        fromsec = sections[relocs.target].name
-        if not checks_from(fromsec):
-            continue
+    for relocs, fromsec in _checked_relocations(facts):
         bad: dict[int, tuple[str, str, str | None]] = {}
         for sym in set(relocs.symbols):
             if not 0 < sym < len(symbols):
@@ -370,12 +375,7 @@ def summarize(facts: ObjectFacts, section_bytes: SectionBytes | None = None) -> 
             elif bind == STB_WEAK:
                 weak.append((names[i], sections[index].name))
     undefined: dict[str, set[str]] = {}
-    for relocs in facts.relocations:
-        if not 0 <= relocs.target < len(sections):
-            continue
-        fromsec = sections[relocs.target].name
-        if not checks_from(fromsec):
-            continue
+    for relocs, fromsec in _checked_relocations(facts):
         names = {symbols.names[s] for s in set(relocs.symbols) if 0 < s < len(symbols) and symbols.shndx[s] == SHN_UNDEF}
         if names:
             undefined.setdefault(fromsec, set()).update(names)
