@@ -234,7 +234,15 @@ class _Parser:
 
     def raw_parens(self) -> str:
         """The text inside a balanced ``( ... )`` at the current position (consumed)."""
-        open_tok = self.expect("(", "'('")
+        return self._raw_balanced("(", ")")
+
+    def raw_braces(self) -> str:
+        """The text inside a balanced ``{ ... }`` (consumed); for VERSION, which kgclint does not model."""
+        return self._raw_balanced("{", "}")
+
+    def _raw_balanced(self, opener: str, closer: str) -> str:
+        """The raw text up to the ``closer`` that balances the ``opener`` here, skipping strings and comments."""
+        open_tok = self.expect(opener, f"'{opener}'")
         frame = self.frame
         text = frame.scanner.text
         depth, pos = 1, open_tok.end
@@ -248,34 +256,16 @@ class _Parser:
                 close = text.find("*/", pos + 2)
                 pos = len(text) if close < 0 else close + 2
                 continue
-            if ch == "(":
+            if ch == opener:
                 depth += 1
-            elif ch == ")":
+            elif ch == closer:
                 depth -= 1
                 if depth == 0:
                     frame.pos = pos + 1
                     return text[open_tok.end:pos]
             pos += 1
         frame.pos = len(text)  # consumed to the end: recovery must not rescan it for every later command
-        raise ParseError("expected ')' before end of file", self.loc(open_tok))
-
-    def raw_braces(self) -> str:
-        """The text inside a balanced ``{ ... }`` (consumed); for VERSION, which kgclint does not model."""
-        open_tok = self.expect("{", "'{'")
-        frame = self.frame
-        text = frame.scanner.text
-        depth, pos = 1, open_tok.end
-        while pos < len(text):
-            ch = text[pos]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    frame.pos = pos + 1
-                    return text[open_tok.end:pos]
-            pos += 1
-        raise ParseError("expected '}' before end of file", self.loc(open_tok))
+        raise ParseError(f"expected '{closer}' before end of file", self.loc(open_tok))
 
     # --------------------------------------------------------------- the script
     def run(self) -> ParseResult:
