@@ -12,11 +12,11 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from kgclint.atomic import atomic_write
 from kgclint.findings import Finding
+from kgclint.source_text import source_line
 
 FORMAT_VERSION = 1
 
@@ -25,20 +25,10 @@ class BaselineError(Exception):
     """A baseline file that cannot be read; the message names it."""
 
 
-@lru_cache(maxsize=4096)
-def _lines(path: str) -> tuple[str, ...]:
-    try:
-        return tuple(Path(path).read_bytes().decode("utf-8", "replace").splitlines())
-    except OSError:
-        return ()
-
-
 def line_text(root: Path, relpath: str, line: int) -> str:
     """The source line a finding points at, white space folded; "" when there is none."""
-    if line <= 0:
-        return ""
-    lines = _lines(str(root / relpath))
-    return " ".join(lines[line - 1].split()) if line <= len(lines) else ""
+    text = source_line(root, relpath, line)
+    return " ".join(text.split()) if text is not None else ""
 
 
 def fingerprint(finding: Finding, root: Path) -> str:

@@ -114,12 +114,13 @@ def _run_rule(info: RuleInfo, project) -> list[Finding]:
     try:
         return list(info.rule().check(project))
     except Exception as exc:
-        where = _last_input(project) or "."
+        where = _first_input(project) or "."
         message = f"internal error in rule {info.code} ({info.rule.name}) from {info.distribution}: {type(exc).__name__}: {exc}"
         return [core_finding("KGC003", message, Location(where))]
 
 
-def _last_input(project) -> str | None:
+def _first_input(project) -> str | None:
+    """A path to pin a rule's crash to (rules see the whole project, not one file)."""
     for kind in sorted(project.files):
         facts = project.facts(kind)
         if facts:

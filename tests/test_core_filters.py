@@ -81,17 +81,17 @@ def test_suppression_covers_its_line_and_the_next_and_reports_unused():
 
 
 def test_baseline_survives_moved_lines_but_not_edited_ones(tmp_path):
-    import kgclint.baseline as module
+    from kgclint.source_text import file_lines
 
     source = tmp_path / "a.c"
     source.write_text("int x;\nstatic int y __section(\".t\");\n")
     base = tmp_path / "baseline.json"
     assert write_baseline(base, [finding(line=2)], tmp_path) == 1
     source.write_text("int x;\n\n\nstatic int y __section(\".t\");\n")
-    module._lines.cache_clear()
+    file_lines.cache_clear()
     assert Baseline.read(base).filter([finding(line=4)], tmp_path) == []
     source.write_text("int x;\nstatic long y __section(\".t\");\n")
-    module._lines.cache_clear()
+    file_lines.cache_clear()
     assert len(Baseline.read(base).filter([finding(line=2)], tmp_path)) == 1
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from kgclint.checker import RunResult
 from kgclint.findings import Severity
-from kgclint.reporters.base import Reporter, one_line, source_line
+from kgclint.reporters.base import Reporter, one_line
+from kgclint.source_text import source_line
 
 LEVELS = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "CHECK"}
 
