@@ -4,7 +4,8 @@ A result is stored under the hash of the file's bytes, its path, kind, arch and
 kgclint's code fingerprint (the version plus a hash of the package sources,
 so a changed front-end never serves stale facts). A second table remembers
 each path's size, mtime and inode with its content hash, so a warm run over
-an unchanged tree reads no file at all. The cache is a single SQLite file;
+an unchanged tree reads no file at all; a third keeps whole-run rule output
+(``kgclint.memo``). The cache is a single SQLite file;
 when it cannot be opened or written (a read-only directory), kgclint warns
 once and runs without it.
 """
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS stats (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER, digest TEXT
 );
+CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, stamp INTEGER, blob BLOB NOT NULL);
 """
 
 

@@ -21,6 +21,7 @@ from kgclint.engine import (
 from kgclint.findings import Finding
 from kgclint.inputs import InputKind
 from kgclint.location import Location
+from kgclint.memo import RunMemo, RunOutput, eligible
 from kgclint.plugins import PluginProblem, RuleInfo, RuleSet
 from kgclint.project import Options
 from kgclint.selection import Selection
@@ -78,17 +79,25 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     files, walk_problems = discover(request.root, request.paths, kinds, request.config.excluded)
     if request.overlay:
         files = with_overlay(files, request.overlay, request.root, request.paths, kinds)
-    loaded = load_inputs(request.root, files, request.options, request.settings, request.overlay)
     findings: list[Finding] = [core_finding("KGC001", d.message, d.location) for d in walk_problems]
-    findings += loaded.problems
-    findings += diagnostic_findings(loaded)
-    project = project_from(request.root, request.options, loaded, request.overlay)
-    for info in enabled:
-        findings += _run_rule(info, project)
+    memo = _memo(request, files, enabled, kinds)
+    output = memo.recall() if memo else None
+    parsed, cached, warnings = 0, len(files), []
+    if output is None:
+        loaded = load_inputs(request.root, files, request.options, request.settings, request.overlay)
+        project = project_from(request.root, request.options, loaded, request.overlay)
+        produced = loaded.problems + diagnostic_findings(loaded)
+        for info in enabled:
+            produced += _run_rule(info, project)
+        output = RunOutput(produced, suppressions_by_file(loaded), lines_checked(loaded))
+        parsed, cached, warnings = loaded.parsed, loaded.cached, loaded.warnings
+        if memo and not loaded.transient and not any(f.code == "KGC003" for f in produced):
+            memo.store(output)
+    findings += output.findings
     findings = [f for f in findings if request.selection.enabled(f.code)]
     findings = [f for f in findings if not _path_ignored(f, request.config)]
     findings = apply_suppressions(
-        findings, suppressions_by_file(loaded), request.selection, {i.code for i in enabled},
+        findings, output.suppressions, request.selection, {i.code for i in enabled},
         report_unused=request.config.report_unused_suppressions,
     )
     if request.baseline is not None:
@@ -96,9 +105,17 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     findings = _unique_sorted(findings)
     return RunResult(
         root=request.root, findings=findings, rules=enabled, problems=ruleset.problems,
-        warnings=loaded.warnings, files=len(files), lines=lines_checked(loaded),
-        parsed=loaded.parsed, cached=loaded.cached,
+        warnings=warnings, files=len(files), lines=output.lines, parsed=parsed, cached=cached,
     )
+
+
+def _memo(request: CheckRequest, files: list, enabled: tuple[RuleInfo, ...], kinds: frozenset[InputKind]) -> RunMemo | None:
+    """The whole-run memo, when the cache is on and the run can be memoised (``kgclint.memo``)."""
+    settings = request.settings
+    if settings.cache_dir is None or not eligible(kinds, request.options, request.overlay):
+        return None
+    limits = (settings.max_file_size, settings.file_timeout)
+    return RunMemo(settings.cache_dir, files, enabled, request.options, limits)
 
 
 def _unique_sorted(findings: list[Finding]) -> list[Finding]:

@@ -49,6 +49,8 @@ class LoadedInputs:
     warnings: list[str] = field(default_factory=list)
     parsed: int = 0
     cached: int = 0
+    #: some file met a problem another run may not meet (``Outcome.transient``)
+    transient: bool = False
 
 
 def core_finding(code: str, message: str, location: Location) -> Finding:
@@ -112,6 +114,7 @@ def load_inputs(
         if outcome.problem is not None:
             code, message = outcome.problem
             loaded.problems.append(core_finding(code, message, Location(outcome.relpath)))
+            loaded.transient |= outcome.transient
             continue
         assert outcome.blob is not None and outcome.digest is not None
         loaded.results[outcome.relpath] = (item.kind, load(outcome.blob))

@@ -42,7 +42,12 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A worker's answer: the pickled FileResult (cacheable when ``fresh`` and not ``transient``)."""
+    """A worker's answer: the pickled FileResult (cached when ``fresh``).
+
+    ``transient`` marks a problem that another run may not have (a time
+    bound hit on a loaded machine, an internal error), so no run that met
+    one is memoised.
+    """
 
     relpath: str
     digest: str | None
@@ -50,6 +55,7 @@ class Outcome:
     blob: bytes | None
     fresh: bool
     problem: tuple[str, str] | None  # (code, message) when the file could not be processed
+    transient: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +151,11 @@ def process(job: Job) -> Outcome:
         if isinstance(exc, FileTimeout) or _alarm_fired:
             return Outcome(job.relpath, digest, stat_key, None, False, (
                 "KGC004", f"skipped: reading took longer than {job.timeout:g} s (file-timeout)",
-            ))
+            ), transient=True)
         where = f"front-end {job.kind.value}"
         return Outcome(job.relpath, digest, stat_key, None, False, (
             "KGC003", f"internal error in {where}: {type(exc).__name__}: {exc}",
-        ))
+        ), transient=True)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
