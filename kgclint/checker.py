@@ -8,18 +8,19 @@ and a baseline of accepted findings. None of them knows any rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kgclint.baseline import Baseline
 from kgclint.config import Config
-from kgclint.discovery import discover, with_overlay
+from kgclint.discovery import discover, relative, with_overlay
 from kgclint.engine import (
     EngineSettings, core_finding, diagnostic_findings, lines_checked, load_inputs, project_from,
     suppressions_by_file,
 )
 from kgclint.findings import Finding
 from kgclint.inputs import InputKind
+from kgclint.headers import included_headers
 from kgclint.location import Location
 from kgclint.memo import RunMemo, RunOutput, eligible
 from kgclint.plugins import PluginProblem, RuleInfo, RuleSet
@@ -64,6 +65,10 @@ class RunResult:
         return next((info for info in self.rules if info.code == code), None)
 
 
+#: Inputs whose macros come from headers: a run over some of them, not the tree, reads what they include.
+SOURCE_KINDS = frozenset({InputKind.C, InputKind.ASM})
+
+
 def needed_kinds(rules: Iterable[RuleInfo]) -> frozenset[InputKind]:
     """The input kinds some enabled rule needs: the engine reads only these."""
     kinds: set[InputKind] = set()
@@ -80,12 +85,18 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     if request.overlay:
         files = with_overlay(files, request.overlay, request.root, request.paths, kinds)
     findings: list[Finding] = [core_finding("KGC001", d.message, d.location) for d in walk_problems]
-    memo = _memo(request, files, enabled, kinds)
+    scope = tuple(relative(request.root, path) for path in request.paths)
+    reads_headers = bool(kinds & SOURCE_KINDS) and not any(p in ("", ".") for p in scope)
+    memo = None if reads_headers else _memo(request, files, enabled, kinds)
     output = memo.recall() if memo else None
     parsed, cached, warnings = 0, len(files), []
     if output is None:
         loaded = load_inputs(request.root, files, request.options, request.settings, request.overlay)
-        project = project_from(request.root, request.options, loaded, request.overlay)
+        project = project_from(request.root, request.options, loaded, request.overlay, scope)
+        if reads_headers:
+            sources = [f for kind in SOURCE_KINDS for f in project.facts(kind)]
+            headers = included_headers(request.root, sources, request.options, request.settings, request.overlay)
+            project = replace(project, context={InputKind.C: headers})
         produced = loaded.problems + diagnostic_findings(loaded)
         for info in enabled:
             produced += _run_rule(info, project)

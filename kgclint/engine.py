@@ -76,7 +76,7 @@ def load_inputs(
         cache, warning = open_cache(settings.cache_dir)
         if warning:
             loaded.warnings.append(warning)
-    known = cache.stats() if cache else {}
+    known = cache.stats([os.path.abspath(f.path) for f in files]) if cache else {}
     arch_of = {f.relpath: options.arch or _arch(f.relpath) for f in files}
     pending: list[Discovered] = []
     hits: dict[str, Discovered] = {}
@@ -198,14 +198,15 @@ def _progress(total: int, wanted: bool):
 
 def project_from(
     root: Path, options: Options, loaded: LoadedInputs, overlay: Mapping[str, bytes | None] | None = None,
+    scope: tuple[str, ...] = (),
 ) -> Project:
-    """The Project rules see: facts per kind, in path order."""
+    """The Project rules see: facts per kind, in path order; ``scope`` as in ``Project``."""
     by_kind: dict[InputKind, list[object]] = defaultdict(list)
     for relpath in sorted(loaded.results):
         kind, result = loaded.results[relpath]
         if result.facts is not None:
             by_kind[kind].append(result.facts)
-    return Project(root=root, options=options, files=dict(by_kind), overlay=dict(overlay or {}))
+    return Project(root=root, options=options, files=dict(by_kind), overlay=dict(overlay or {}), scope=scope)
 
 
 def build_project(

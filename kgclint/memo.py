@@ -119,7 +119,7 @@ class RunMemo:
         if cache is None:
             return None
         try:
-            known = cache.stats()
+            known = cache.stats([os.path.abspath(item.path) for item in self.files])
         finally:
             cache.close()
         digest = self._head.copy()

@@ -8,6 +8,7 @@ some selected rule asks.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,17 +44,28 @@ class Project:
 
     ``overlay`` maps tree-relative paths to the content a patch gives them
     (None: the patch deletes the file); it is empty outside patch mode.
+    ``scope`` is the tree-relative paths the user named (files or folders);
+    empty means the whole tree. Analyses that walk the tree on their own
+    (the Kbuild model) stay on the way to these. ``context`` holds facts of
+    files read only for what they define, never reported on: the headers
+    named files include (``kgclint.headers``).
     """
 
     root: Path
     options: Options
     files: Mapping[InputKind, Sequence[Any]]
     overlay: Mapping[str, bytes | None] = field(default_factory=dict)
+    scope: tuple[str, ...] = ()
+    context: Mapping[InputKind, Sequence[Any]] = field(default_factory=dict)
     _analyses: dict[Callable[[Project], Any], Any] = field(default_factory=dict, repr=False)
 
     def facts(self, kind: InputKind) -> Sequence[Any]:
         """The facts of every file of ``kind`` (each has ``path`` and ``diagnostics``)."""
         return self.files.get(kind, ())
+
+    def context_facts(self, kind: InputKind) -> Sequence[Any]:
+        """Facts of files read as context only (see the class doc)."""
+        return self.context.get(kind, ())
 
     def analysis(self, factory: Callable[[Project], T]) -> T:
         """The result of ``factory(self)``, computed once per project.
@@ -85,6 +97,13 @@ class Project:
     def absolute(self, path: str) -> Path:
         """The file behind a tree-relative path."""
         return self.root / path
+
+    def scope_dirs(self) -> tuple[str, ...] | None:
+        """The folders the user named, or holding the files they named; None for the whole tree."""
+        if not self.scope or any(p in ("", ".") for p in self.scope):
+            return None
+        folders = {p if (self.root / p).is_dir() else posixpath.dirname(p) for p in self.scope}
+        return tuple(sorted(folders))
 
     def arch_of(self, path: str) -> str | None:
         """The architecture a file is built for: ``--arch``, else its ``arch/<name>/`` component."""

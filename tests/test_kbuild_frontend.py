@@ -228,3 +228,37 @@ def test_tree_flags_inherit_composites_and_head(tmp_path):
     # the inherited -fno-data-sections is removed for nic.o; its own -fdata-sections stays
     assert nic.effective_flag("data").flag == "-fdata-sections"
     assert model.objects_of("drivers/net/hw.c") == [nic]
+
+
+def test_named_files_limit_the_model_to_their_way_down(tmp_path, monkeypatch):
+    """A pre-commit run names a few files: only the makefiles on their path are read, and only their folders' objects kept."""
+    from dataclasses import replace
+
+    from kgclint.analysis.kbuild import KbuildModel
+
+    files = {
+        "Kbuild": "obj-y += drivers/ kernel/ gone/\n",
+        "drivers/Makefile": "subdir-ccflags-y += -fno-function-sections\nobj-y += net/ base/\n",
+        "drivers/net/Makefile": "obj-y += nic.o\n",
+        "drivers/net/nic.c": "",
+        "drivers/base/Makefile": "obj-y += core.o\n",
+        "drivers/base/core.c": "",
+        "kernel/Makefile": "obj-y += fork.o\n",
+        "kernel/fork.c": "",
+    }
+    whole = _tree(tmp_path, files)
+    read: list[str] = []
+    model = whole.analysis(KbuildModel)
+    assert set(model.objects) == {"drivers/net/nic.o", "drivers/base/core.o", "kernel/fork.o"}
+    assert any("gone/" in d.message for d in model.diagnostics)
+
+    real_load = KbuildModel.load
+    monkeypatch.setattr(KbuildModel, "load", lambda self, path: read.append(path) or real_load(self, path))
+    focused = KbuildModel(replace(whole, scope=("drivers/net/nic.c",), files={}, _analyses={}))
+    assert set(focused.objects) == {"drivers/net/nic.o"}
+    assert focused.objects["drivers/net/nic.o"].effective_flag("function").flag == "-fno-function-sections"
+    assert not any(path.startswith(("kernel/", "drivers/base/")) for path in read), read
+    assert not any("gone/" in d.message for d in focused.diagnostics)
+
+    folder = replace(whole, scope=("drivers",), files={}, _analyses={})
+    assert set(folder.analysis(KbuildModel).objects) == {"drivers/net/nic.o", "drivers/base/core.o"}

@@ -18,6 +18,12 @@ each directory, into each ``dir/`` of ``obj-y``; composite objects
 gathered from ``subdir-ccflags-y`` (inherited), ``ccflags-y``,
 ``CFLAGS_<obj>.o`` and ``CFLAGS_REMOVE_<obj>.o``.
 
+When the user names files or folders rather than the tree (a pre-commit
+hook names the staged files), only the directories on the way to them are
+read, for what they pass down, and only the named folders (and those of the
+named files) contribute objects: the rest of the tree is not what was asked
+about, and reading its thousands of makefiles would cost seconds.
+
 With a configuration (``--config``, or the ``.config`` of ``--build-dir``)
 the answer is the one for that build; without, every branch is taken and
 each object carries the conditions (``guards``) it is built under.
@@ -106,6 +112,7 @@ class KbuildModel:
         self.directories, self.diagnostics, self.by_source = [], [], {}
         self._top_env: Env = {}
         self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
+        self._focus = project.scope_dirs()
         self.config, self.config_source = _configuration(project, self.diagnostics)
         self._build()
 
@@ -145,6 +152,19 @@ class KbuildModel:
         facts = kbuild_frontend.parse(SourceInput(path, data, self.project.arch_of(path)))
         self._facts[path] = facts
         return facts
+
+    def _leads_to_scope(self, directory: str) -> bool:
+        """Whether a directory is in the named scope or on the way to it (always, for the whole tree)."""
+        if self._focus is None or not directory:
+            return True
+        return any(f == directory or f.startswith(directory + "/") or directory.startswith(f + "/") or not f
+                   for f in self._focus)
+
+    def _in_scope(self, directory: str) -> bool:
+        """Whether a directory's objects were asked about: inside a named folder or a named file's folder."""
+        if self._focus is None:
+            return True
+        return any(not f or f == directory or directory.startswith(f + "/") for f in self._focus)
 
     def _exists(self, path: str) -> bool:
         return (self.project.root / path).exists()
@@ -187,6 +207,8 @@ class KbuildModel:
         if head is not None:
             evaluator = Evaluator(self.config, self.load)
             for word in evaluator.value_words("head-y", top_env, Location("Makefile")):
+                if not self._in_scope(posixpath.dirname(posixpath.normpath(word.text))):
+                    continue
                 self._add_object(word.text, "head", word, "", [], {}, Evaluator(self.config, self.load))
         root_env = top_env if root_kbuild is None else None
         self._directory("", exported, [], NO_GUARDS, None, conditional, ready=root_env)
@@ -245,11 +267,21 @@ class KbuildModel:
         obj_y = [w for w in words("obj-y")]
         subdir_flags = inherited + [w for w in words("subdir-ccflags-y") if _SECTION_FLAGS.match(w.text)]
         own_flags = [w for w in words("ccflags-y") if _SECTION_FLAGS.match(w.text)]
+        if self._in_scope(directory):
+            self._objects_here(obj_y, words, prefix, (subdir_flags + own_flags, env, evaluator), guards, conditional)
+        for word in obj_y:
+            if word.text.endswith("/"):
+                sub = posixpath.normpath(prefix + word.text)
+                if not self._leads_to_scope(sub):
+                    continue
+                self._directory(sub, exported, subdir_flags, guards | word.guards, word, conditional)
+
+    def _objects_here(self, obj_y: list[Word], words, prefix: str, flags_env: tuple, guards: Guards,
+                      conditional: dict[str, ArchiveLink] | None) -> None:
+        """One directory's built-in objects and ``lib.a`` members."""
         builtin_names = {posixpath.normpath(w.text) for w in obj_y}
         lib_words = [w for w in words("lib-y") + words("lib-m") if posixpath.normpath(w.text) not in builtin_names]
-        archive = prefix + "lib.a"
-        link = self._archive_link(archive, conditional) if lib_words else None
-        flags_env = (subdir_flags + own_flags, env, evaluator)
+        link = self._archive_link(prefix + "lib.a", conditional) if lib_words else None
         for word in obj_y:
             if word.text.endswith("/"):
                 continue
@@ -260,10 +292,6 @@ class KbuildModel:
             kind = "library" if link is not None and link.conditional else "library-whole"
             extra = link.guards if link is not None and link.conditional else NO_GUARDS
             self._add_object(word.text, kind, word, prefix, *flags_env, guards=guards | extra)
-        for word in obj_y:
-            if word.text.endswith("/"):
-                sub = posixpath.normpath(prefix + word.text)
-                self._directory(sub, exported, subdir_flags, guards | word.guards, word, conditional)
 
     def _archive_link(self, archive: str, conditional: dict[str, ArchiveLink] | None) -> ArchiveLink:
         if conditional is None:

@@ -3,7 +3,9 @@
 Learned from the tree itself, never written down here: the defines of
 ``include/`` (common), of ``arch/<arch>/include/`` (per arch), of the file
 itself and of the headers it includes with ``"..."`` (followed
-transitively). A name is looked up in that order, nearest first.
+transitively). A name is looked up in that order, nearest first. A run
+over named files has the headers they include as context facts
+(``kgclint.headers``); they serve here exactly like input headers.
 
 No configuration is applied, so every ``#if`` branch's definition is
 known. When a name has several, kgclint takes, in order of preference:
@@ -58,7 +60,9 @@ class MacroTable:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.files: dict[str, CFacts] = {f.path: f for f in project.facts(InputKind.C)}
+        self.files: dict[str, CFacts] = {
+            f.path: f for f in (*project.context_facts(InputKind.C), *project.facts(InputKind.C))
+        }
         self.common: dict[str, list[MacroDef]] = {}
         self.arch: dict[str, dict[str, list[MacroDef]]] = {}
         self.where: dict[int, str] = {}

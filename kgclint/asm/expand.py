@@ -91,7 +91,7 @@ class ExpandedAsmFiles:
         self.scans: dict[str, AsmScan | AsmFacts] = {}
         self.expanded: dict[str, tuple[int, ...]] = {}
         asm_files = project.facts(InputKind.ASM)
-        table = project.analysis(MacroTable) if project.facts(InputKind.C) else None
+        table = project.analysis(MacroTable) if project.facts(InputKind.C) or project.context_facts(InputKind.C) else None
         for facts in asm_files:
             result = self._expand(project, table, facts) if table is not None and facts.macro_uses else None
             self.scans[facts.path] = result if result is not None else facts

@@ -1,0 +1,72 @@
+"""The headers a run over named files reads for their macros, as the compiler would include them.
+
+A whole-tree run learns ``__init``, ``__section`` or ``EXPORT_SYMBOL`` from
+the facts of ``include/`` and ``arch/<arch>/include/``, which are among its
+inputs. A run over a few named files (a pre-commit hook) has none of them,
+and would see no section placed through a macro at all. So the headers the
+named files include, and those they include in turn, are loaded too
+(through the same cache, so a warm run parses none of them), resolved the
+way Kbuild's include path resolves them (``kgclint.c.include_paths``).
+They serve the macro table only: no rule reports on them, so a pre-commit
+hook says nothing about files the commit does not touch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from kgclint.analysis.macros import DEFAULT_ARCH
+from kgclint.c.include_paths import resolve
+from kgclint.discovery import Discovered
+from kgclint.engine import EngineSettings, load_inputs
+from kgclint.inputs import InputKind
+from kgclint.project import Options, arch_from_path
+
+#: A bound on the headers followed, far above what one kernel file includes (a few hundred).
+MAX_HEADERS = 20_000
+
+
+def _includes(facts: object) -> Iterable[tuple[str, bool]]:
+    """(name, quoted) of every include a C or assembly file's facts record."""
+    for include in getattr(facts, "includes", ()):
+        if isinstance(include, tuple):      # assembly facts keep (name, location); cpp tries the folder first
+            yield include[0], True
+        else:
+            yield include.name, not include.system
+
+
+def included_headers(
+    root: Path,
+    inputs: Iterable[object],
+    options: Options,
+    settings: EngineSettings,
+    overlay: Mapping[str, bytes | None] | None = None,
+) -> list[object]:
+    """The facts of every header the inputs include, transitively, that is not an input itself."""
+    overlay = overlay or {}
+
+    def is_file(path: str) -> bool:
+        if path in overlay:
+            return overlay[path] is not None
+        return os.path.isfile(root / path)
+
+    # (facts, the arch whose include path applies): a header is read with its includer's arch
+    frontier = [(facts, options.arch or arch_from_path(facts.path) or DEFAULT_ARCH) for facts in inputs]
+    seen = {facts.path for facts, _arch in frontier}
+    found: list[object] = []
+    while frontier and len(seen) < MAX_HEADERS:
+        wanted: dict[str, str] = {}
+        for facts, arch in frontier:
+            for name, quoted in _includes(facts):
+                path = resolve(name, quoted, facts.path, arch, is_file)
+                if path is not None and path not in seen:
+                    seen.add(path)
+                    wanted[path] = arch_from_path(path) or arch
+        batch = [Discovered(path, root / path, InputKind.C) for path in sorted(wanted)]
+        loaded = load_inputs(root, batch, options, settings, overlay)
+        frontier = [(loaded.results[path][1].facts, wanted[path]) for path in sorted(loaded.results)
+                    if loaded.results[path][1].facts is not None]
+        found.extend(facts for facts, _arch in frontier)
+    return sorted(found, key=lambda facts: facts.path)
