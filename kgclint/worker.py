@@ -8,7 +8,10 @@ that file and nothing else is affected.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import io
 import os
 import pickle
 import signal
@@ -160,8 +163,41 @@ def process(job: Job) -> Outcome:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     result = FileResult(facts, marks, data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0))
-    blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    blob = zlib.compress(dumps(result), 1)
     return Outcome(job.relpath, digest, stat_key, blob, True, None)
+
+
+@functools.lru_cache(maxsize=None)
+def _constructor_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields a slotted dataclass is rebuilt from by calling it, or None if calling it would not rebuild it."""
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
+        return None
+    fields = dataclasses.fields(cls)
+    if not all(f.init for f in fields):
+        return None
+    return tuple(f.name for f in fields)
+
+
+class _FactsPickler(pickle.Pickler):
+    """Pickles slotted dataclasses as constructor calls.
+
+    The generic ``__setstate__`` dataclasses give slotted classes looks up
+    ``fields()`` for every object it restores, which made loading a warm
+    tree's facts (some 1.5 million records) slower than parsing them.
+    """
+
+    def reducer_override(self, obj: object) -> object:
+        names = _constructor_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+def dumps(result: FileResult) -> bytes:
+    """A FileResult's bytes (see ``_FactsPickler``)."""
+    buffer = io.BytesIO()
+    _FactsPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    return buffer.getvalue()
 
 
 def load(blob: bytes) -> FileResult:
