@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time ``kgclint check`` over a whole Linux tree, cold and warm cache, next to ``rg`` on the same tree.
 
-Usage: bench/bench_tree.py LINUX_TREE [--select CODES] [--jobs N] [--keep-json DIR]
+Usage: bench/bench_tree.py LINUX_TREE [--select CODES] [--jobs N] [--keep-json DIR] [--edit FILE]
 
 The results cache is keyed by kgclint's own sources, so in a work tree
 others are editing run it from a snapshot, or the warm run is cold again:
@@ -9,9 +9,11 @@ others are editing run it from a snapshot, or the warm run is cold again:
 SNAP holding copies of ``kgclint/`` and ``rules/`` (as ``kgclint_rules/``).
 
 Prints, for each run: wall time, CPU time (user+sys of the child and its
-workers), peak RSS (largest single process, from getrusage of children),
+workers), peak RSS (largest single process of that run, from ``wait4``),
 files read and findings (per rule). The cold run uses a fresh temporary
-cache directory; the warm run reuses it. ``rg`` lists the files that
+cache directory; the warm run reuses it. With ``--edit FILE`` a third run
+follows with a comment line appended to FILE (its bytes are restored
+afterwards): a warm cache after an edit, as a developer meets it. ``rg`` lists the files that
 mention section-related tokens, as the cheapest thing a person would run
 instead. Measured numbers, not a timed test.
 """
@@ -21,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,19 +35,21 @@ from pathlib import Path
 RG_PATTERN = r"__section|section\(|\.section|\.pushsection|__attribute__\(\(section|initcall|EXPORT_SYMBOL|__setup|early_param"
 
 
-def _children_usage() -> tuple[float, int]:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
-
-
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[bytes], float, float, int]:
-    """Run ``argv``; (result, wall s, CPU s of the children, peak RSS KiB of any child so far)."""
-    cpu0, _ = _children_usage()
+    """Run ``argv``; (result, wall s, CPU s of it and its workers, peak RSS KiB of its largest process).
+
+    ``wait4`` gives this one run's usage; ``getrusage(RUSAGE_CHILDREN)``
+    would report the largest process of every earlier run too.
+    """
     start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, env=env, check=False)
-    wall = time.perf_counter() - start
-    cpu1, rss = _children_usage()
-    return done, wall, cpu1 - cpu0, rss
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(argv, os.waitstatus_to_exitcode(status), out.read(), err.read())
+    return done, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def kgclint_run(tree: Path, cache: Path, select: str, jobs: int, out: Path) -> dict:
@@ -72,6 +75,7 @@ def main() -> int:
     parser.add_argument("--select", default="KGC1")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep-json", type=Path, default=None, help="keep the cold run's JSON report here")
+    parser.add_argument("--edit", metavar="FILE", help="tree-relative file to append a comment to for a third run")
     args = parser.parse_args()
     tree = args.tree.resolve()
     sources = sum(1 for p in tree.rglob("*") if p.suffix in (".c", ".h", ".S") and p.is_file())
@@ -84,12 +88,21 @@ def main() -> int:
         print(f"rg:   wall {wall:7.2f} s  cpu {cpu:7.2f} s  files listed {listed}")
     with tempfile.TemporaryDirectory(prefix="kgclint-bench-") as tmp:
         cache = Path(tmp) / "cache"
-        for label in ("cold", "warm"):
+        for label in ("cold", "warm", "edited") if args.edit else ("cold", "warm"):
             out = Path(tmp) / f"{label}.json"
-            r = kgclint_run(tree, cache, args.select, args.jobs, out)
+            if label == "edited":
+                edited = tree / args.edit
+                original = edited.read_bytes()
+                edited.write_bytes(original + b"\n/* kgclint bench edit */\n")
+                try:
+                    r = kgclint_run(tree, cache, args.select, args.jobs, out)
+                finally:
+                    edited.write_bytes(original)
+            else:
+                r = kgclint_run(tree, cache, args.select, args.jobs, out)
             rules = ", ".join(f"{k}: {v}" for k, v in sorted(r["per_rule"].items()))
             print(f"{label}: wall {r['wall']:7.2f} s  cpu {r['cpu']:7.2f} s  peak RSS {r['rss_mib']:7.0f} MiB  "
-                  f"files {r['files']}  findings {r['findings']} ({rules})")
+                  f"files {r['files']}  findings {r['findings']} ({rules})", flush=True)
             if label == "cold" and args.keep_json:
                 args.keep_json.mkdir(parents=True, exist_ok=True)
                 shutil.copy(out, args.keep_json / "findings.json")

@@ -82,17 +82,17 @@ def _package_fingerprint(module_name: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _file_token(item: Discovered, known: Mapping[str, StatEntry], info: os.stat_result | None) -> str:
+def _file_token(path: str, known: Mapping[str, StatEntry], info: os.stat_result | None) -> str:
     """The content hash the stat index vouches for, else the stat itself, else "missing"."""
     if info is None:
         return "missing"
-    entry = known.get(os.path.abspath(item.path))
+    entry = known.get(path)
     if entry is not None and (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
         return entry.digest
     return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: str) -> os.stat_result | None:
     try:
         return os.stat(path)
     except OSError:
@@ -112,20 +112,21 @@ class RunMemo:
             head.update(f"{info.code}={info.distribution}:{_package_fingerprint(info.rule.__module__)};".encode())
         head.update(repr((options.arch, options.linker, limits)).encode())
         self._head = head
-        self._before: list[os.stat_result | None] = [_stat(item.path) for item in files]
+        self._paths = [os.path.abspath(item.path) for item in files]
+        self._before: list[os.stat_result | None] = [_stat(path) for path in self._paths]
 
     def _key(self, stats: list[os.stat_result | None]) -> str | None:
         cache, _warning = open_cache(self.cache_dir)
         if cache is None:
             return None
         try:
-            known = cache.stats([os.path.abspath(item.path) for item in self.files])
+            known = cache.stats(self._paths)
         finally:
             cache.close()
         digest = self._head.copy()
-        for item, info in zip(self.files, stats):
+        for item, path, info in zip(self.files, self._paths, stats):
             arch = arch_from_path(item.relpath)
-            digest.update(f"{item.relpath}\0{item.kind.value}\0{arch}\0{_file_token(item, known, info)}\n".encode())
+            digest.update(f"{item.relpath}\0{item.kind.value}\0{arch}\0{_file_token(path, known, info)}\n".encode())
         return digest.hexdigest()
 
     def recall(self) -> RunOutput | None:
@@ -147,7 +148,7 @@ class RunMemo:
 
     def store(self, output: RunOutput) -> None:
         """Keep this run's output, unless an input changed while it ran."""
-        after = [_stat(item.path) for item in self.files]
+        after = [_stat(path) for path in self._paths]
         if any(_identity(a) != _identity(b) for a, b in zip(self._before, after)):
             return
         key = self._key(after)
