@@ -122,12 +122,17 @@ class ResultCache:
 
 
 def open_cache(directory: Path) -> tuple[ResultCache | None, str | None]:
-    """The cache, or None with the reason it cannot be used (the run goes on uncached)."""
+    """The cache, or None with the reason it cannot be used (the run goes on uncached).
+
+    Writability is asked of the file system, not proved with a write: a
+    write transaction syncs the database to disk, which after a cold run
+    over a whole tree (hundreds of MB just written) took seconds.
+    """
     try:
         cache = ResultCache(directory)
-        with cache._db:
-            cache._db.execute("CREATE TABLE IF NOT EXISTS probe (x)")
-            cache._db.execute("DROP TABLE probe")
-        return cache, None
     except (OSError, sqlite3.Error) as exc:
         return None, f"cache directory {directory} is not usable ({exc}); running without a cache"
+    if not (os.access(directory, os.W_OK) and os.access(cache.path, os.W_OK)):
+        cache.close()
+        return None, f"cache directory {directory} is not usable (not writable); running without a cache"
+    return cache, None
