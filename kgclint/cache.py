@@ -72,6 +72,10 @@ class StatEntry:
     inode: int
     digest: str
 
+    def matches(self, info: os.stat_result) -> bool:
+        """Whether the file still looks as it did when hashed, so the digest can be trusted unread."""
+        return (info.st_size, info.st_mtime_ns, info.st_ino) == (self.size, self.mtime_ns, self.inode)
+
 
 class ResultCache:
     """Facts blobs by content key, and content hashes by path and stat."""

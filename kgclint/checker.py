@@ -24,7 +24,7 @@ from kgclint.headers import included_headers
 from kgclint.location import Location
 from kgclint.memo import RunMemo, RunOutput, eligible
 from kgclint.plugins import PluginProblem, RuleInfo, RuleSet
-from kgclint.project import Options
+from kgclint.project import Options, names_whole_tree
 from kgclint.selection import Selection
 from kgclint.suppressions import Suppression
 
@@ -86,8 +86,8 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
         files = with_overlay(files, request.overlay, request.root, request.paths, kinds)
     findings: list[Finding] = [core_finding("KGC001", d.message, d.location) for d in walk_problems]
     scope = tuple(relative(request.root, path) for path in request.paths)
-    reads_headers = bool(kinds & SOURCE_KINDS) and not any(p in ("", ".") for p in scope)
-    memo = None if reads_headers else _memo(request, files, enabled, kinds)
+    reads_headers = bool(kinds & SOURCE_KINDS) and not names_whole_tree(scope)
+    memo = _memo(request, files, enabled, kinds, reads_headers)
     output = memo.recall() if memo else None
     parsed, cached, warnings = 0, len(files), []
     if output is None:
@@ -120,10 +120,11 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     )
 
 
-def _memo(request: CheckRequest, files: list, enabled: tuple[RuleInfo, ...], kinds: frozenset[InputKind]) -> RunMemo | None:
+def _memo(request: CheckRequest, files: list, enabled: tuple[RuleInfo, ...], kinds: frozenset[InputKind],
+          reads_headers: bool) -> RunMemo | None:
     """The whole-run memo, when the cache is on and the run can be memoised (``kgclint.memo``)."""
     settings = request.settings
-    if settings.cache_dir is None or not eligible(kinds, request.options, request.overlay):
+    if settings.cache_dir is None or not eligible(kinds, request.options, request.overlay, reads_headers):
         return None
     limits = (settings.max_file_size, settings.file_timeout)
     return RunMemo(settings.cache_dir, files, enabled, request.options, limits)

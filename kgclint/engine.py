@@ -76,18 +76,19 @@ def load_inputs(
         cache, warning = open_cache(settings.cache_dir)
         if warning:
             loaded.warnings.append(warning)
-    known = cache.stats([os.path.abspath(f.path) for f in files]) if cache else {}
+    absolute = [os.path.abspath(f.path) for f in files]
+    known = cache.stats(absolute) if cache else {}
     arch_of = {f.relpath: options.arch or _arch(f.relpath) for f in files}
     pending: list[Discovered] = []
     hits: dict[str, Discovered] = {}
-    for item in files:
-        entry = None if item.relpath in overlay else known.get(os.path.abspath(item.path))
+    for item, path in zip(files, absolute):
+        entry = None if item.relpath in overlay else known.get(path)
         if entry is not None:
             try:
-                info = os.stat(item.path)
+                info = os.stat(path)
             except OSError:
                 info = None
-            if info and (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
+            if info and entry.matches(info):
                 hits[content_key(entry.digest, item.kind, arch_of[item.relpath], item.relpath)] = item
                 continue
         pending.append(item)

@@ -12,7 +12,8 @@ are the rules' findings; the memo keeps them, keyed by:
   hash it (a file over the size limit).
 
 Only runs whose rules read nothing but their inputs are memoised: facts of
-C and assembly files. Linker-script analyses run ``cpp`` over headers that
+C and assembly files of the whole tree (a run over named files also reads
+the headers they include). Linker-script analyses run ``cpp`` over headers that
 are not inputs, and Kbuild or object rules read a build directory, so their
 results are not a function of the inputs' contents alone. Patch mode reads
 an overlay, not the disk, and is never memoised either.
@@ -57,10 +58,14 @@ class RunOutput:
     lines: int
 
 
-def eligible(kinds: frozenset[InputKind], options: Options, overlay: Mapping[str, object]) -> bool:
-    """Whether a run over these kinds and options is a function of its inputs' contents alone."""
+def eligible(kinds: frozenset[InputKind], options: Options, overlay: Mapping[str, object], reads_headers: bool) -> bool:
+    """Whether a run over these kinds and options is a function of its inputs' contents alone.
+
+    ``reads_headers``: the run also reads the headers its inputs include
+    (``kgclint.headers``), which are not inputs and so not in the key.
+    """
     return (
-        bool(kinds) and kinds <= CLOSED_KINDS and not overlay
+        bool(kinds) and kinds <= CLOSED_KINDS and not overlay and not reads_headers
         and options.build_dir is None and options.config is None
     )
 
@@ -87,7 +92,7 @@ def _file_token(path: str, known: Mapping[str, StatEntry], info: os.stat_result 
     if info is None:
         return "missing"
     entry = known.get(path)
-    if entry is not None and (info.st_size, info.st_mtime_ns, info.st_ino) == (entry.size, entry.mtime_ns, entry.inode):
+    if entry is not None and entry.matches(info):
         return entry.digest
     return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
 

@@ -100,7 +100,7 @@ class Project:
 
     def scope_dirs(self) -> tuple[str, ...] | None:
         """The folders the user named, or holding the files they named; None for the whole tree."""
-        if not self.scope or any(p in ("", ".") for p in self.scope):
+        if names_whole_tree(self.scope):
             return None
         folders = {p if (self.root / p).is_dir() else posixpath.dirname(p) for p in self.scope}
         return tuple(sorted(folders))
@@ -108,6 +108,11 @@ class Project:
     def arch_of(self, path: str) -> str | None:
         """The architecture a file is built for: ``--arch``, else its ``arch/<name>/`` component."""
         return self.options.arch or arch_from_path(path)
+
+
+def names_whole_tree(scope: Sequence[str]) -> bool:
+    """Whether the tree-relative paths a user named cover the whole tree (none, or the root itself)."""
+    return not scope or any(p in ("", ".") for p in scope)
 
 
 def arch_from_path(path: str) -> str | None:

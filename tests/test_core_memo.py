@@ -127,15 +127,16 @@ def test_a_timed_out_file_keeps_the_run_out_of_the_memo(tmp_path, monkeypatch):
     assert len([f for f in second.findings if f.code == "KGC103"]) == 2
 
 
-@pytest.mark.parametrize(("kinds", "options", "overlay", "expected"), [
-    ({InputKind.C, InputKind.ASM}, Options(), {}, True),
-    ({InputKind.C, InputKind.LINKER_SCRIPT}, Options(), {}, False),
-    ({InputKind.C}, Options(build_dir=Path("/o")), {}, False),
-    ({InputKind.C}, Options(config=Path(".config")), {}, False),
-    ({InputKind.C}, Options(), {"a.c": b""}, False),
+@pytest.mark.parametrize(("kinds", "options", "overlay", "reads_headers", "expected"), [
+    ({InputKind.C, InputKind.ASM}, Options(), {}, False, True),
+    ({InputKind.C, InputKind.LINKER_SCRIPT}, Options(), {}, False, False),
+    ({InputKind.C}, Options(build_dir=Path("/o")), {}, False, False),
+    ({InputKind.C}, Options(config=Path(".config")), {}, False, False),
+    ({InputKind.C}, Options(), {"a.c": b""}, False, False),
+    ({InputKind.C}, Options(), {}, True, False),
 ])
-def test_only_runs_closed_over_their_inputs_are_memoised(kinds, options, overlay, expected):
-    assert eligible(frozenset(kinds), options, overlay) is expected
+def test_only_runs_closed_over_their_inputs_are_memoised(kinds, options, overlay, reads_headers, expected):
+    assert eligible(frozenset(kinds), options, overlay, reads_headers) is expected
 
 
 def test_no_cache_means_no_memo(tmp_path, monkeypatch):
