@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from kgclint.baseline import Baseline
 from kgclint.config import Config
 from kgclint.discovery import discover, relative, with_overlay
 from kgclint.engine import (
-    EngineSettings, core_finding, diagnostic_findings, lines_checked, load_inputs, project_from,
+    EngineSettings, core_finding, diagnostic_findings, lines_checked, load_inputs, load_one, project_from,
     suppressions_by_file,
 )
 from kgclint.findings import Finding
@@ -92,7 +93,8 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     parsed, cached, warnings = 0, len(files), []
     if output is None:
         loaded = load_inputs(request.root, files, request.options, request.settings, request.overlay)
-        project = project_from(request.root, request.options, loaded, request.overlay, scope)
+        project = replace(project_from(request.root, request.options, loaded, request.overlay, scope),
+                          loader=partial(_load_context, request))
         if reads_headers:
             sources = [f for kind in SOURCE_KINDS for f in project.facts(kind)]
             headers = included_headers(request.root, sources, request.options, request.settings, request.overlay)
@@ -118,6 +120,11 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
         root=request.root, findings=findings, rules=enabled, problems=ruleset.problems,
         warnings=warnings, files=len(files), lines=output.lines, parsed=parsed, cached=cached,
     )
+
+
+def _load_context(request: CheckRequest, relpath: str, kind: InputKind) -> object | None:
+    """A tree file an analysis reads beyond the inputs, through the run's cache (``Project.loader``)."""
+    return load_one(request.root, relpath, kind, request.options, request.settings, request.overlay)
 
 
 def _memo(request: CheckRequest, files: list, enabled: tuple[RuleInfo, ...], kinds: frozenset[InputKind],

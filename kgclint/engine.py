@@ -197,6 +197,19 @@ def _progress(total: int, wanted: bool):
     return tqdm(total=total, disable=not show, file=sys.stderr, unit="file", leave=False)
 
 
+def load_one(
+    root: Path, relpath: str, kind: InputKind, options: Options, settings: EngineSettings,
+    overlay: Mapping[str, bytes | None] | None = None,
+) -> object | None:
+    """One tree file's facts through the cache, for an analysis that reads beyond its inputs; None if unreadable."""
+    path = root / relpath
+    if relpath in (overlay or {}) or path.is_file():
+        loaded = load_inputs(root, [Discovered(relpath, path, kind)], options, settings, overlay)
+        if relpath in loaded.results:
+            return loaded.results[relpath][1].facts
+    return None
+
+
 def project_from(
     root: Path, options: Options, loaded: LoadedInputs, overlay: Mapping[str, bytes | None] | None = None,
     scope: tuple[str, ...] = (),

@@ -14,6 +14,7 @@ hook says nothing about files the commit does not touch.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -46,11 +47,23 @@ def included_headers(
 ) -> list[object]:
     """The facts of every header the inputs include, transitively, that is not an input itself."""
     overlay = overlay or {}
+    # A kernel file's includes are mostly the same few hundred ``<linux/...>`` names: look each up once.
+    files: dict[str, bool] = {}
+    resolved: dict[tuple[str, str, str], str | None] = {}
 
     def is_file(path: str) -> bool:
         if path in overlay:
             return overlay[path] is not None
-        return os.path.isfile(root / path)
+        known = files.get(path)
+        if known is None:
+            known = files[path] = os.path.isfile(root / path)
+        return known
+
+    def lookup(name: str, quoted: bool, includer: str, arch: str) -> str | None:
+        key = (name, posixpath.dirname(includer) if quoted else "", arch)
+        if key not in resolved:
+            resolved[key] = resolve(name, quoted, includer, arch, is_file)
+        return resolved[key]
 
     # (facts, the arch whose include path applies): a header is read with its includer's arch
     frontier = [(facts, options.arch or arch_from_path(facts.path) or DEFAULT_ARCH) for facts in inputs]
@@ -60,7 +73,7 @@ def included_headers(
         wanted: dict[str, str] = {}
         for facts, arch in frontier:
             for name, quoted in _includes(facts):
-                path = resolve(name, quoted, facts.path, arch, is_file)
+                path = lookup(name, quoted, facts.path, arch)
                 if path is not None and path not in seen:
                     seen.add(path)
                     wanted[path] = arch_from_path(path) or arch

@@ -48,7 +48,10 @@ class Project:
     empty means the whole tree. Analyses that walk the tree on their own
     (the Kbuild model) stay on the way to these. ``context`` holds facts of
     files read only for what they define, never reported on: the headers
-    named files include (``kgclint.headers``).
+    named files include (``kgclint.headers``). ``loader`` reads one more
+    tree file's facts through the run's cache (``engine.load_one``), for an
+    analysis that finds the files it needs as it goes (the makefiles the
+    Kbuild model includes); None means the analysis parses them itself.
     """
 
     root: Path
@@ -57,6 +60,7 @@ class Project:
     overlay: Mapping[str, bytes | None] = field(default_factory=dict)
     scope: tuple[str, ...] = ()
     context: Mapping[InputKind, Sequence[Any]] = field(default_factory=dict)
+    loader: Callable[[str, InputKind], Any] | None = field(default=None, repr=False)
     _analyses: dict[Callable[[Project], Any], Any] = field(default_factory=dict, repr=False)
 
     def facts(self, kind: InputKind) -> Sequence[Any]:
@@ -66,6 +70,10 @@ class Project:
     def context_facts(self, kind: InputKind) -> Sequence[Any]:
         """Facts of files read as context only (see the class doc)."""
         return self.context.get(kind, ())
+
+    def context_file(self, path: str, kind: InputKind) -> Any | None:
+        """The facts of a tree file that is not an input, from the run's cache; None if there is no loader or no file."""
+        return self.loader(path, kind) if self.loader is not None else None
 
     def analysis(self, factory: Callable[[Project], T]) -> T:
         """The result of ``factory(self)``, computed once per project.

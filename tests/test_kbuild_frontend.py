@@ -262,3 +262,32 @@ def test_named_files_limit_the_model_to_their_way_down(tmp_path, monkeypatch):
 
     folder = replace(whole, scope=("drivers",), files={}, _analyses={})
     assert set(folder.analysis(KbuildModel).objects) == {"drivers/net/nic.o", "drivers/base/core.o"}
+
+
+def test_makefiles_beyond_the_inputs_come_from_the_cache(tmp_path, monkeypatch):
+    """A run over named files reads the top-level makefiles it follows through the cache: a warm hook parses none."""
+    from kgclint.cli import main
+
+    tree = tmp_path / "tree"
+    files = {
+        "Makefile": "include scripts/Kbuild.include\n",
+        "scripts/Kbuild.include": "CC := gcc\n",
+        "Kbuild": "obj-y += drivers/\n",
+        "drivers/Makefile": "obj-y += nic.o\n",
+        "drivers/nic.c": "static int x __attribute__((section(\".x\"), used));\n",
+        "include/linux/init.h": "",
+        "arch/arm/Makefile": "",
+    }
+    for path, text in files.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(text)
+    monkeypatch.chdir(tree)
+    argv = ["check", "--no-progress", "--exit-zero", "--cache-dir", str(tmp_path / "cache"), "drivers/nic.c"]
+    parsed: list[str] = []
+    real_parse = kbuild.parse
+    monkeypatch.setattr(kbuild, "parse", lambda source: parsed.append(source.path) or real_parse(source))
+    assert main(argv) == 0
+    assert {"Makefile", "scripts/Kbuild.include", "Kbuild"} <= set(parsed)
+    parsed.clear()
+    assert main(argv) == 0
+    assert parsed == []

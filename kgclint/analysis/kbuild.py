@@ -142,6 +142,10 @@ class KbuildModel:
         path = posixpath.normpath(path)
         if path in self._facts:
             return self._facts[path]
+        cached = self.project.context_file(path, InputKind.KBUILD)
+        if cached is not None:
+            self._facts[path] = cached
+            return cached
         file = self.project.root / path
         if not file.is_file():
             return None

@@ -179,6 +179,7 @@ class ScriptModel:
                     self._by_literal.setdefault(name, []).append(d)
             else:
                 self._wild.append(d)
+        self._matched: dict[tuple[str, str, int], tuple[tuple[Description, ast.SectionPattern], ...]] = {}
 
     @staticmethod
     def _add_output(section, overlay, descriptions, outputs, symbols, asserts) -> None:
@@ -215,12 +216,20 @@ class ScriptModel:
         merged = sorted([*literal, *self._wild], key=lambda d: d.index)
         yield from merged
 
-    def matching(self, file: str, section: str, flags: int = 0) -> Iterator[tuple[Description, ast.SectionPattern]]:
-        """Every description that matches, in script order (the first one places it)."""
-        for description in self.candidates(section):
-            pattern = description.match(file, section, flags)
-            if pattern is not None:
-                yield description, pattern
+    def matching(self, file: str, section: str, flags: int = 0) -> tuple[tuple[Description, ast.SectionPattern], ...]:
+        """Every description that matches, in script order (the first one places it).
+
+        Memoised: several rules ask about the same sections, each against every wildcard description.
+        """
+        key = (file, section, flags)
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = tuple(
+                (description, pattern)
+                for description in self.candidates(section)
+                if (pattern := description.match(file, section, flags)) is not None
+            )
+        return found
 
     def place(self, file: str, section: str, flags: int = 0) -> Placement | None:
         """Where ``section`` of ``file`` goes and whether it is kept; None for an orphan."""

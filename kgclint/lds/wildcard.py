@@ -11,6 +11,7 @@ translated here, once, and cached.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 _WILD = frozenset("*?[")
@@ -59,11 +60,18 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z", re.S)
 
 
+@lru_cache(maxsize=4096)
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """A test for one pattern, made once: rules ask the same few hundred patterns about every section."""
+    if not is_wildcard(pattern) and "\\" not in pattern:
+        return pattern.__eq__
+    regex = compile_pattern(pattern)
+    return lambda name: regex.match(name) is not None
+
+
 def matches(pattern: str, name: str) -> bool:
     """Whether ld's ``pattern`` matches ``name``."""
-    if not is_wildcard(pattern) and "\\" not in pattern:
-        return pattern == name
-    return compile_pattern(pattern).match(name) is not None
+    return _matcher(pattern)(name)
 
 
 def file_matches(pattern: str, file: str) -> bool:
