@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kgclint.cache import ResultCache, StatEntry, content_key, open_cache
 from kgclint.discovery import Discovered, discover
@@ -23,7 +24,7 @@ from kgclint.inputs import InputKind
 from kgclint.location import Location
 from kgclint.project import Options, Project
 from kgclint.suppressions import Suppression
-from kgclint.worker import FileResult, Job, Outcome, load, process
+from kgclint.worker import FileResult, Job, Outcome, load, pack, process
 
 #: Below this many files to parse, a pool costs more than it saves.
 POOL_THRESHOLD = 16
@@ -53,6 +54,20 @@ class LoadedInputs:
     transient: bool = False
 
 
+@dataclass(frozen=True)
+class FactsView:
+    """The part of a kind's facts one reader needs, kept in the cache under a key of its own.
+
+    A hook run reads a thousand headers only for their macros: loading
+    their whole facts (definitions, item heads) cost more than the rules.
+    ``name`` tells the view's cache entries apart; ``project`` makes the
+    view from full facts.
+    """
+
+    name: str
+    project: Callable[[Any], Any]
+
+
 def core_finding(code: str, message: str, location: Location) -> Finding:
     """A finding of one of the engine's own codes."""
     from kgclint.core_codes import CORE_CODES
@@ -67,8 +82,12 @@ def load_inputs(
     options: Options,
     settings: EngineSettings,
     overlay: Mapping[str, bytes | None] | None = None,
+    view: FactsView | None = None,
 ) -> LoadedInputs:
-    """Run (or fetch from the cache) the front-end of every file; ``overlay`` content wins over the disk."""
+    """Run (or fetch from the cache) the front-end of every file; ``overlay`` content wins over the disk.
+
+    With ``view``, every result holds only that view of the facts, cached under the view's own key.
+    """
     overlay = overlay or {}
     loaded = LoadedInputs()
     cache: ResultCache | None = None
@@ -89,7 +108,7 @@ def load_inputs(
             except OSError:
                 info = None
             if info and entry.matches(info):
-                hits[content_key(entry.digest, item.kind, arch_of[item.relpath], item.relpath)] = item
+                hits[content_key(entry.digest, _kind_key(item.kind, view), arch_of[item.relpath], item.relpath)] = item
                 continue
         pending.append(item)
     if cache and hits:
@@ -118,17 +137,28 @@ def load_inputs(
             loaded.transient |= outcome.transient
             continue
         assert outcome.blob is not None and outcome.digest is not None
-        loaded.results[outcome.relpath] = (item.kind, load(outcome.blob))
+        result = load(outcome.blob)
+        arch = arch_of[item.relpath]
         if outcome.fresh:
             loaded.parsed += 1
-            pending_writes.result(content_key(outcome.digest, item.kind, arch_of[item.relpath], item.relpath), outcome.blob)
+            pending_writes.result(content_key(outcome.digest, item.kind, arch, item.relpath), outcome.blob)
         else:
             loaded.cached += 1
+        if view is not None:
+            result = replace(result, facts=view.project(result.facts) if result.facts is not None else None)
+            pending_writes.result(content_key(outcome.digest, _kind_key(item.kind, view), arch, item.relpath),
+                                  pack(result))
+        loaded.results[outcome.relpath] = (item.kind, result)
         if outcome.stat is not None:  # a patch's content has no file on disk to remember
             size, mtime, inode = outcome.stat
             pending_writes.stat(os.path.abspath(item.path), StatEntry(size, mtime, inode, outcome.digest))
     pending_writes.close()
     return loaded
+
+
+def _kind_key(kind: InputKind, view: FactsView | None) -> str:
+    """The kind part of a cache key: the kind, or the kind and the view."""
+    return str(kind) if view is None else f"{kind}@{view.name}"
 
 
 class _CacheWriter:

@@ -21,10 +21,13 @@ from pathlib import Path
 from kgclint.analysis.macros import DEFAULT_ARCH
 from kgclint.c.include_paths import resolve
 from kgclint.discovery import Discovered
-from kgclint.engine import EngineSettings, load_inputs
+from kgclint.c.facts import CFacts
+from kgclint.engine import EngineSettings, FactsView, load_inputs
 from kgclint.inputs import InputKind
 from kgclint.project import Options, arch_from_path
 
+#: What a context header is read for: the macro table needs its defines and includes, nothing else.
+MACROS_VIEW = FactsView("macros", CFacts.macros_only)
 #: A bound on the headers followed, far above what one kernel file includes (a few hundred).
 MAX_HEADERS = 20_000
 
@@ -78,7 +81,7 @@ def included_headers(
                     seen.add(path)
                     wanted[path] = arch_from_path(path) or arch
         batch = [Discovered(path, root / path, InputKind.C) for path in sorted(wanted)]
-        loaded = load_inputs(root, batch, options, settings, overlay)
+        loaded = load_inputs(root, batch, options, settings, overlay, MACROS_VIEW)
         frontier = [(loaded.results[path][1].facts, wanted[path]) for path in sorted(loaded.results)
                     if loaded.results[path][1].facts is not None]
         found.extend(facts for facts, _arch in frontier)

@@ -163,8 +163,7 @@ def process(job: Job) -> Outcome:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     result = FileResult(facts, marks, data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0))
-    blob = zlib.compress(dumps(result), 1)
-    return Outcome(job.relpath, digest, stat_key, blob, True, None)
+    return Outcome(job.relpath, digest, stat_key, pack(result), True, None)
 
 
 @functools.lru_cache(maxsize=None)
@@ -198,6 +197,11 @@ def dumps(result: FileResult) -> bytes:
     buffer = io.BytesIO()
     _FactsPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
     return buffer.getvalue()
+
+
+def pack(result: FileResult) -> bytes:
+    """The blob of a FileResult, as workers hand it over and the cache keeps it."""
+    return zlib.compress(dumps(result), 1)
 
 
 def load(blob: bytes) -> FileResult:

@@ -73,3 +73,26 @@ def test_resolve_follows_kbuilds_include_path():
     assert resolve("foo.h", False, "drivers/foo/foo.c", "arm", exists) is None   # <> does not look beside the file
     assert resolve("../../../etc/passwd", True, "a.c", "arm", exists) is None
     assert resolve("/etc/passwd", True, "a.c", "arm", exists) is None
+
+
+def test_context_headers_keep_only_their_macros_and_come_from_the_cache(tmp_path, monkeypatch):
+    """Context headers are loaded as their macro view: a second run parses none of them and still sees the macros."""
+    from kgclint.frontends import c as c_frontend
+    from kgclint.headers import included_headers
+
+    root = _tree(tmp_path / "tree")
+    settings = EngineSettings(cache_dir=tmp_path / "cache")
+    parsed: list[str] = []
+    real_parse = c_frontend.parse
+    monkeypatch.setattr(c_frontend, "parse", lambda source: parsed.append(source.path) or real_parse(source))
+    first = _findings(root, "drivers/foo/foo.c")
+    assert "include/linux/init.h" in parsed
+    parsed.clear()
+    assert _findings(root, "drivers/foo/foo.c") == first
+    assert parsed == []
+    from kgclint.engine import build_project
+    project = build_project(root, [root / "drivers/foo/foo.c"], Options(), {"c"}, settings)
+    headers = included_headers(root, project.facts("c"), Options(), settings)
+    by_path = {h.path: h for h in headers}
+    assert by_path["include/linux/bad.h"].definitions == () and by_path["include/linux/bad.h"].items == ()
+    assert [d.name for d in by_path["include/linux/init.h"].defines] == ["__hot_entry"]

@@ -115,6 +115,10 @@ class CFacts:
             return frozenset()
         return frozenset(zlib.decompress(self.packed_references).decode("latin-1").split())
 
+    def macros_only(self) -> CFacts:
+        """These facts with only what the macro table reads (path, defines, undefs, includes): a context header's."""
+        return CFacts(path=self.path, diagnostics=(), defines=self.defines, undefs=self.undefs, includes=self.includes)
+
     @property
     def item_idents(self) -> frozenset[str]:
         """Every identifier in a kept item head."""
