@@ -49,7 +49,9 @@ def hook_environment() -> dict[str, str]:
 def run_hook(tree: Path, cache: Path, extra: list[str]) -> float:
     argv = [sys.executable, "-m", "kgclint", "check", "--no-progress", "--cache-dir", str(cache), *extra, *FILES]
     start = time.perf_counter()
-    subprocess.run(argv, cwd=tree, capture_output=True, check=False, env=hook_environment())
+    done = subprocess.run(argv, cwd=tree, capture_output=True, check=False, env=hook_environment())
+    if done.returncode not in (0, 1):           # 1: findings, as the hook exits on a bad commit
+        sys.exit(f"the hook failed (exit {done.returncode}):\n{done.stderr.decode(errors='replace')}")
     return time.perf_counter() - start
 
 

@@ -41,6 +41,15 @@ def _includes(facts: object) -> Iterable[tuple[str, bool]]:
             yield include.name, not include.system
 
 
+def _files_in(folder: str) -> frozenset[str]:
+    """The names of the regular files (or links to them) in a folder; none if it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return frozenset(e.name for e in entries if e.is_file())
+    except OSError:
+        return frozenset()
+
+
 def included_headers(
     root: Path,
     inputs: Iterable[object],
@@ -50,17 +59,18 @@ def included_headers(
 ) -> list[object]:
     """The facts of every header the inputs include, transitively, that is not an input itself."""
     overlay = overlay or {}
-    # A kernel file's includes are mostly the same few hundred ``<linux/...>`` names: look each up once.
-    files: dict[str, bool] = {}
+    # A kernel file's includes are mostly the same few hundred ``<linux/...>`` names: look each up
+    # once, and list each folder once rather than asking the file system about every candidate.
+    listings: dict[str, frozenset[str]] = {}
     resolved: dict[tuple[str, str, str], str | None] = {}
 
     def is_file(path: str) -> bool:
         if path in overlay:
             return overlay[path] is not None
-        known = files.get(path)
-        if known is None:
-            known = files[path] = os.path.isfile(root / path)
-        return known
+        folder, _, name = path.rpartition("/")
+        if folder not in listings:
+            listings[folder] = _files_in(os.path.join(root, folder))
+        return name in listings[folder]
 
     def lookup(name: str, quoted: bool, includer: str, arch: str) -> str | None:
         key = (name, posixpath.dirname(includer) if quoted else "", arch)
