@@ -29,12 +29,11 @@ import posixpath
 import re
 from collections.abc import Iterable
 
-from kgclint.c.facts import CFacts, MacroDef
+from kgclint.c.facts import IDENT, CFacts, MacroDef
 from kgclint.inputs import InputKind
 from kgclint.location import Location
 from kgclint.project import Project
 
-_IDENT = re.compile(r"[A-Za-z_$][\w$]*", re.A)
 #: Identifiers that are section attributes themselves.
 SEED_WORDS = frozenset(("section", "__section__"))
 ATTRIBUTE_WORDS = frozenset(("__attribute__", "__attribute"))
@@ -107,7 +106,7 @@ class MacroTable:
     def body_names(self, defn: MacroDef) -> list[str]:
         """The identifiers of a macro body that are not its parameters."""
         params = set(defn.params or ())
-        return [w for w in _IDENT.findall(defn.body) if w not in params]
+        return [w for w in IDENT.findall(defn.body) if w not in params]
 
     def seeds(self, defn: MacroDef) -> bool:
         """Whether a body spells a section attribute or asm section-switch text itself.
@@ -121,7 +120,7 @@ class MacroTable:
             return False
         if _ASM_SWITCH.search(body):
             return True
-        words = set(_IDENT.findall(body))
+        words = set(IDENT.findall(body))
         return bool(SEED_WORDS & words) and bool(ATTRIBUTE_WORDS & words)
 
     def reaches_global(self, defn: MacroDef, arch: str) -> bool:
@@ -212,11 +211,11 @@ class Scope:
         configuration in which the table exists (``__used`` when a feature is
         on, ``__maybe_unused`` when it is off), which is what GC questions are about.
         """
-        words = set(_IDENT.findall(defn.body))
+        words = set(IDENT.findall(defn.body))
         if words & KEEP_WORDS:
             return True
         return any(
-            bool(set(_IDENT.findall(d.body)) & KEEP_WORDS)
+            bool(set(IDENT.findall(d.body)) & KEEP_WORDS)
             for name in words for d in self.candidates(name)[:4]
         )
 

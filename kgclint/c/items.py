@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from kgclint.c.facts import AsmPiece, Item
+from kgclint.c.facts import IDENT, AsmPiece, Item
 from kgclint.c.tokens import _TOKEN
 
-_IDENT = re.compile(r"[A-Za-z_$][\w$]*", re.A)
 _PARENS = re.compile(r"\([^()]*\)")
 _TAG = re.compile(r"\b(?:struct|union|enum)\s+[A-Za-z_]\w*")
 _FIRST_CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\(")
@@ -171,7 +170,7 @@ def head_may_hold_macro(head: str) -> bool:
     invocation at file scope), or one that spells an attribute or asm
     keyword, may hold a macro; anything else is plain C and is not kept.
     """
-    words = _IDENT.findall(head)
+    words = IDENT.findall(head)
     if not words:
         return False
     if ATTRIBUTE_WORDS.intersection(words):
@@ -182,7 +181,7 @@ def head_may_hold_macro(head: str) -> bool:
         if reduced == flat:
             break
         flat = reduced
-    top = _IDENT.findall(_TAG.sub(" struct ", flat))
+    top = IDENT.findall(_TAG.sub(" struct ", flat))
     if "typedef" in top:
         return False
     has_type = any(w in TYPE_KEYWORDS for w in top)
@@ -214,7 +213,6 @@ def kept_items(text: str, raws: list[RawItem]) -> list[Item]:
             line=raw.point[0] + 1,
             column=raw.point[1] + 1,
             start=raw.start,
-            idents=frozenset(_IDENT.findall(head)),
         ))
     return out
 
