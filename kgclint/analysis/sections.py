@@ -59,7 +59,9 @@ class SectionIndex:
         placements: list[SectionPlacement] = []
         exports: list[Export] = []
         unresolved: list[Unresolved] = []
-        references: dict[str, frozenset[str]] = {}
+        # One file's identifier set at a time (items come file by file): holding every file's
+        # decompressed set took a gigabyte on the whole of Linux.
+        references_of: tuple[str, frozenset[str]] = ("", frozenset())
         for result in expansions.items:
             for decl in result.declared:
                 if decl.section is None:
@@ -67,9 +69,9 @@ class SectionIndex:
                 if not decl.section_known:
                     unresolved.append(Unresolved(result.location, decl.section))
                     continue
-                path = result.facts.path
-                if path not in references:
-                    references[path] = result.facts.references
+                if references_of[0] != result.facts.path:
+                    references_of = (result.facts.path, result.facts.references)
+                references = references_of[1]
                 placements.append(SectionPlacement(
                     section=decl.section,
                     symbol=decl.name,
@@ -82,7 +84,7 @@ class SectionIndex:
                     unused=decl.unused,
                     retain=decl.retain,
                     referenced_in_file=bool(decl.name) and (
-                        decl.name in references[path] or decl.name in result.named_twice),
+                        decl.name in references or decl.name in result.named_twice),
                     origin="c",
                 ))
             export = _export(result.item.text, [a.text for a in result.asm], result.location)
