@@ -138,7 +138,7 @@ class KbuildModel:
     # loading -------------------------------------------------------------------------------
 
     def load(self, path: str) -> KbuildFacts | None:
-        """A makefile's facts: from the project's inputs, else read from the tree (includes, arch makefiles)."""
+        """A makefile's facts: from the project's inputs, else the run's cache, else read from the tree as the run sees it."""
         path = posixpath.normpath(path)
         if path in self._facts:
             return self._facts[path]
@@ -146,12 +146,9 @@ class KbuildModel:
         if cached is not None:
             self._facts[path] = cached
             return cached
-        file = self.project.root / path
-        if not file.is_file():
-            return None
         try:
-            data = file.read_bytes()[:MAX_MAKEFILE_BYTES + 1]
-        except OSError:
+            data = self.project.read_bytes(path)[:MAX_MAKEFILE_BYTES + 1]
+        except OSError:             # missing, a folder, deleted by the patch, unreadable
             return None
         facts = kbuild_frontend.parse(SourceInput(path, data, self.project.arch_of(path)))
         self._facts[path] = facts

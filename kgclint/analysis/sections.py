@@ -61,7 +61,8 @@ class SectionIndex:
         unresolved: list[Unresolved] = []
         # One file's identifier set at a time (items come file by file): holding every file's
         # decompressed set took a gigabyte on the whole of Linux.
-        references_of: tuple[str, frozenset[str]] = ("", frozenset())
+        references_path = ""
+        references: frozenset[str] = frozenset()
         for result in expansions.items:
             for decl in result.declared:
                 if decl.section is None:
@@ -69,9 +70,8 @@ class SectionIndex:
                 if not decl.section_known:
                     unresolved.append(Unresolved(result.location, decl.section))
                     continue
-                if references_of[0] != result.facts.path:
-                    references_of = (result.facts.path, result.facts.references)
-                references = references_of[1]
+                if references_path != result.facts.path:
+                    references_path, references = result.facts.path, result.facts.references
                 placements.append(SectionPlacement(
                     section=decl.section,
                     symbol=decl.name,

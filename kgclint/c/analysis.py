@@ -9,7 +9,7 @@ expansions are cached by the item's shape (``kgclint.c.normalize``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kgclint.analysis.macros import MacroTable, Scope
 from kgclint.c.declarations import AsmStatement, Declared, read
@@ -192,17 +192,11 @@ class ItemExpansions:
 
 
 def _restored(decl: Declared, names: list[str]) -> Declared:
+    """A cached declaration with this item's own names put back in its name and section."""
     if not names:
         return decl
-    return Declared(
+    return replace(
+        decl,
         name=restore(decl.name, names) if decl.name else None,
-        what=decl.what,
-        storage=decl.storage,
-        const=decl.const,
-        used=decl.used,
-        unused=decl.unused,
-        retain=decl.retain,
         section=restore(decl.section, names) if decl.section is not None else None,
-        section_known=decl.section_known,
-        section_tokens=decl.section_tokens,
     )

@@ -133,7 +133,6 @@ class CFacts:
         return CFacts(path=self.path, diagnostics=(), defines=self.defines, undefs=self.undefs, includes=self.includes)
 
 
-
 def pack_references(names: set[str]) -> bytes:
     """The compressed form of an identifier set (sorted, so equal sets pack equally)."""
     if not names:
