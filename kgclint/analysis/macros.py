@@ -29,6 +29,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 
+from kgclint.analysis.closure import reaches_seed
 from kgclint.c.facts import IDENT, CFacts, MacroDef
 from kgclint.inputs import InputKind
 from kgclint.location import Location
@@ -73,7 +74,7 @@ class MacroTable:
             for defn in facts.defines:
                 table.setdefault(defn.name, []).append(defn)
                 self.where[id(defn)] = path
-        self._reach: dict[tuple[int, str], bool] = {}
+        self._reach: dict[str, dict[int, bool]] = {}
 
     def _global_table(self, path: str) -> dict[str, list[MacroDef]] | None:
         if path.startswith("include/"):
@@ -124,18 +125,15 @@ class MacroTable:
         return bool(SEED_WORDS & words) and bool(ATTRIBUTE_WORDS & words)
 
     def reaches_global(self, defn: MacroDef, arch: str) -> bool:
-        """Whether a header definition can expand to a section (memoised; cycles count as no)."""
-        key = (id(defn), arch)
-        known = self._reach.get(key)
-        if known is not None:
-            return known
-        self._reach[key] = False            # in progress: a cycle back here does not reach
-        result = self.seeds(defn) or any(
-            any(self.reaches_global(d, arch) for d in self.global_candidates(name, arch))
-            for name in set(self.body_names(defn))
+        """Whether a header definition can expand to a section (memoised per arch; see ``closure``)."""
+        known = self._reach.get(arch)
+        if known is None:
+            known = self._reach[arch] = {}
+        return reaches_seed(
+            defn, id,
+            lambda d: (c for name in dict.fromkeys(self.body_names(d)) for c in self.global_candidates(name, arch)),
+            self.seeds, known,
         )
-        self._reach[key] = result
-        return result
 
 
 class Scope:
@@ -191,18 +189,26 @@ class Scope:
         return self.table.global_candidates(name, self.arch)
 
     def reaches(self, defn: MacroDef) -> bool:
-        """Whether ``defn`` can expand to a section, seen from this file."""
+        """Whether ``defn`` can expand to a section, seen from this file.
+
+        The walk crosses this file's own definitions; a header definition
+        it meets is answered by the table's memo (headers never name a
+        file's own macros).
+        """
         if id(defn) not in self._local_ids:
             return self.table.reaches_global(defn, self.arch)
-        known = self._reach_local.get(id(defn))
-        if known is not None:
-            return known
-        self._reach_local[id(defn)] = False
-        result = self.table.seeds(defn) or any(
-            any(self.reaches(d) for d in self.candidates(name)) for name in set(self.table.body_names(defn))
-        )
-        self._reach_local[id(defn)] = result
-        return result
+        local = self._local_ids
+
+        def body_candidates(d: MacroDef) -> Iterable[MacroDef]:
+            return (c for name in dict.fromkeys(self.table.body_names(d)) for c in self.candidates(name))
+
+        def seeds(d: MacroDef) -> bool:
+            return self.table.seeds(d) or any(
+                self.table.reaches_global(c, self.arch) for c in body_candidates(d) if id(c) not in local
+            )
+
+        return reaches_seed(defn, id, lambda d: (c for c in body_candidates(d) if id(c) in local), seeds,
+                            self._reach_local)
 
     def keeps(self, defn: MacroDef) -> bool:
         """Whether a body marks what it declares ``used``/``retain`` (directly or through one macro).
