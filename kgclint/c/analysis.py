@@ -92,6 +92,7 @@ class ItemExpansions:
         self.asm_pieces: list[ExpandedAsm] = []
         self.problems: list[tuple[Location, str]] = []
         self._cache: dict[tuple[str, str], _Cached] = {}
+        self._bodies: dict[int, list[Token]] = {}   # by id(MacroDef): the table's defs live as long as this
         self._overruns: dict[str, int] = {}
         self._productive: set[str] = set()
         self.banned: set[str] = set()
@@ -138,7 +139,8 @@ class ItemExpansions:
         if cached is not None and scope.local_names.isdisjoint(cached.names):
             return cached, names
         banned = self.banned
-        expander = Expander(lambda n: None if n in banned or n in protected else scope.lookup(n), line=line, path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS)
+        expander = Expander(lambda n: None if n in banned or n in protected else scope.lookup(n), line=line,
+                            path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS, bodies=self._bodies)
         out = expander.expand(normal)
         declared: list[Declared] = []
         asm: list[tuple[str, bool, tuple[str, ...]]] = []
