@@ -75,6 +75,7 @@ class MacroTable:
                 table.setdefault(defn.name, []).append(defn)
                 self.where[id(defn)] = path
         self._reach: dict[str, dict[int, bool]] = {}
+        self._shared: dict[str, dict[str, list[MacroDef]]] = {}
 
     def _global_table(self, path: str) -> dict[str, list[MacroDef]] | None:
         if path.startswith("include/"):
@@ -83,6 +84,19 @@ class MacroTable:
         if len(parts) == 4 and parts[0] == "arch" and parts[2] == "include":
             return self.arch.setdefault(parts[1], {})
         return None
+
+    def defines_of(self, facts: CFacts, shared: bool) -> dict[str, list[MacroDef]]:
+        """A file's own defines by name, in line order; a ``shared`` (header's) table is kept for the next scope."""
+        table = self._shared.get(facts.path)
+        if table is not None:
+            return table
+        table = {}
+        for defn in facts.defines:
+            table.setdefault(defn.name, []).append(defn)
+            self.where.setdefault(id(defn), facts.path)
+        if shared:
+            self._shared[facts.path] = table
+        return table
 
     def arch_of(self, path: str) -> str:
         """The arch whose headers a file sees."""
@@ -143,13 +157,11 @@ class Scope:
         self.table = table
         self.path = path
         self.arch = table.arch_of(path)
-        self.local: dict[str, list[MacroDef]] = {}
-        self._local_ids: set[int] = set()
-        for facts in self._local_files():
-            for defn in facts.defines:
-                self.local.setdefault(defn.name, []).append(defn)
-                self._local_ids.add(id(defn))
-                table.where.setdefault(id(defn), facts.path)
+        files = self._local_files()
+        # The file's own defines, then its quoted headers' (each header's table is built once and
+        # shared: a driver folder's header is included by every file of the driver).
+        self._tables = [table.defines_of(facts, shared=n > 0) for n, facts in enumerate(files)]
+        self._local_paths = frozenset(facts.path for facts in files)
         self._chosen: dict[str, MacroDef | None] = {}
         self._reach_local: dict[int, bool] = {}
 
@@ -178,12 +190,19 @@ class Scope:
                 frontier.append((files[target], depth + 1))
         return order
 
-    @property
-    def local_names(self) -> frozenset[str]:
-        return frozenset(self.local)
+    def defines_none_of(self, names: frozenset[str]) -> bool:
+        """Whether this file and its quoted headers define none of ``names`` (an expansion may be shared)."""
+        return all(table.keys().isdisjoint(names) for table in self._tables)
+
+    def _is_local(self, defn: MacroDef) -> bool:
+        return self.table.where.get(id(defn)) in self._local_paths
 
     def candidates(self, name: str) -> list[MacroDef]:
-        found = self.local.get(name)
+        found: list[MacroDef] | None = None
+        for table in self._tables:
+            hit = table.get(name)
+            if hit:
+                found = hit if found is None else found + hit
         if found:
             return found
         return self.table.global_candidates(name, self.arch)
@@ -195,19 +214,18 @@ class Scope:
         it meets is answered by the table's memo (headers never name a
         file's own macros).
         """
-        if id(defn) not in self._local_ids:
+        if not self._is_local(defn):
             return self.table.reaches_global(defn, self.arch)
-        local = self._local_ids
 
         def body_candidates(d: MacroDef) -> Iterable[MacroDef]:
             return (c for name in dict.fromkeys(self.table.body_names(d)) for c in self.candidates(name))
 
         def seeds(d: MacroDef) -> bool:
             return self.table.seeds(d) or any(
-                self.table.reaches_global(c, self.arch) for c in body_candidates(d) if id(c) not in local
+                self.table.reaches_global(c, self.arch) for c in body_candidates(d) if not self._is_local(c)
             )
 
-        return reaches_seed(defn, id, lambda d: (c for c in body_candidates(d) if id(c) in local), seeds,
+        return reaches_seed(defn, id, lambda d: (c for c in body_candidates(d) if self._is_local(c)), seeds,
                             self._reach_local)
 
     def keeps(self, defn: MacroDef) -> bool:

@@ -136,7 +136,7 @@ class ItemExpansions:
         key, normal, names = normalize(tokens, lambda n: n not in protected and scope.lookup(n) is not None)
         cache_key = (scope.arch, kind + "\0" + key)
         cached = self._cache.get(cache_key) or self._cache.get((scope.arch, f"{cache_key[1]}\0{line}"))
-        if cached is not None and scope.local_names.isdisjoint(cached.names):
+        if cached is not None and scope.defines_none_of(cached.names):
             return cached, names
         banned = self.banned
         expander = Expander(lambda n: None if n in banned or n in protected else scope.lookup(n), line=line,
@@ -160,7 +160,7 @@ class ItemExpansions:
         seen = set(expander.used) | set(counts)
         cached = _Cached(declared, asm, dict(expander.used), list(expander.problems), frozenset(seen),
                          {n for n, c in counts.items() if c > 1})
-        if scope.local_names.isdisjoint(cached.names):
+        if scope.defines_none_of(cached.names):
             if expander.line_used:      # __LINE__ makes the result depend on where the item is
                 cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
             self._cache[cache_key] = cached
