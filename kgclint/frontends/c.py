@@ -1,8 +1,8 @@
 """The C front-end: one ``.c``/``.h`` file's bytes in, ``CFacts`` out, read by no other file.
 
 tree-sitter-c finds where file-scope items and function bodies begin and
-end (fast, in C); Python looks only at item heads, preprocessor lines and
-asm templates. Macro expansion needs other files' definitions, so it is
+end (fast, in C, over the file with its bodies blanked: ``kgclint.c.hollow``);
+Python looks only at item heads, preprocessor lines and asm templates. Macro expansion needs other files' definitions, so it is
 left to the project analyses (``kgclint.analysis.macros``/``sections``).
 
 Bad input never raises: non-UTF-8 bytes (read as Latin-1), binary data,
@@ -21,6 +21,7 @@ from tree_sitter import Language, Parser
 
 from kgclint.c.directives import LARGE_FILE, scan_directives
 from kgclint.c.facts import CFacts, Definition, pack_references
+from kgclint.c.hollow import hollowed
 from kgclint.c.items import KEYWORDS, asm_pieces, definitions, kept_items, raw_items
 from kgclint.findings import Diagnostic
 from kgclint.inputs import SourceInput
@@ -85,7 +86,7 @@ def parse(source: SourceInput) -> CFacts:
             # tree-sitter's error recovery rescans an unterminated comment from every opener: cut it off
             complain(_line_of(data, cut), "comment is never closed; the rest of the file was not read")
             data = data[:cut]
-        root, stopped_at = _parse_bounded(data)
+        root, stopped_at = _parse_bounded(hollowed(data))
         if stopped_at is not None:
             complain(_line_of(data, stopped_at), f"parsing stopped after {PARSE_SECONDS:g} s; "
                                                  "the rest of the file was not read")
