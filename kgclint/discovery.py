@@ -62,12 +62,20 @@ def _read_small(path: Path) -> str:
 
 
 def relative(root: Path, path: Path) -> str:
-    """A tree-relative posix path; paths outside the root keep their absolute form."""
+    """A tree-relative posix path; paths outside the root keep their absolute form.
+
+    The root is resolved (``find_root``) but the user's paths are not: a
+    tree named through a symlink (``/var/tmp/linux`` → ``/work/linux``) is
+    matched by its resolved form, or every path in it would stay absolute
+    and lose what its place says (``include/``, ``arch/<name>/``).
+    """
     absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    for candidate in (absolute, absolute.resolve()):
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return absolute.as_posix()
 
 
 def discover(

@@ -194,3 +194,16 @@ def test_directory_symlink_out_of_the_tree_is_not_followed(tmp_path):
     result = run_check(_request(tree, None), load_rules())
     assert [f.code for f in result.findings].count("KGC103") == 1
     assert any(f.code == "KGC001" and "outside the tree" in f.message for f in result.findings)
+
+
+def test_a_tree_named_through_a_symlink_reads_as_the_tree(tmp_path):
+    """The root is resolved, the named path was not: every path stayed absolute and lost its arch."""
+    tree = make_tree(tmp_path / "tree", files=4)
+    link = tmp_path / "link"
+    link.symlink_to(tree, target_is_directory=True)
+    base = ["--format", "json", "--select", "KGC1", "--no-cache", "-j1"]
+    direct = kgclint("check", str(tree), *base)
+    through = kgclint("check", str(link), *base)
+    assert direct.returncode == through.returncode == 1, (direct.stderr, through.stderr)
+    assert through.stdout == direct.stdout
+    assert '"path": "arch/arm/kernel/f00.c"' in through.stdout
