@@ -94,7 +94,7 @@ def run_check(request: CheckRequest, ruleset: RuleSet) -> RunResult:
     if output is None:
         loaded = load_inputs(request.root, files, request.options, request.settings, request.overlay)
         project = replace(project_from(request.root, request.options, loaded, request.overlay, scope),
-                          loader=partial(_load_context, request))
+                          loader=partial(_load_context, request), jobs=request.settings.jobs)
         if reads_headers:
             sources = [f for kind in SOURCE_KINDS for f in project.facts(kind)]
             headers = included_headers(request.root, sources, request.options, request.settings, request.overlay)

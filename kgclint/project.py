@@ -52,6 +52,7 @@ class Project:
     tree file's facts through the run's cache (``engine.load_one``), for an
     analysis that finds the files it needs as it goes (the makefiles the
     Kbuild model includes); None means the analysis parses them itself.
+    ``jobs`` is how many processes an analysis may use (``--jobs``).
     """
 
     root: Path
@@ -61,6 +62,7 @@ class Project:
     scope: tuple[str, ...] = ()
     context: Mapping[InputKind, Sequence[Any]] = field(default_factory=dict)
     loader: Callable[[str, InputKind], Any] | None = field(default=None, repr=False)
+    jobs: int = 1
     _analyses: dict[Callable[[Project], Any], Any] = field(default_factory=dict, repr=False)
 
     def facts(self, kind: InputKind) -> Sequence[Any]:

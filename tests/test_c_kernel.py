@@ -14,6 +14,8 @@ import posixpath
 import re
 from pathlib import Path
 
+from dataclasses import replace
+
 import pytest
 from elftools.elf.elffile import ELFFile
 
@@ -145,12 +147,12 @@ def test_section_names_match_gcc(kernel_project, tmp_path, category):
         by_location.setdefault(placement.location, []).append(placement)
     checked = 0
     for n, result in enumerate(expansions.items):
-        if result.facts.path not in FILES or not CATEGORIES[category](list(result.used)):
+        if result.path not in FILES or not CATEGORIES[category](list(result.used)):
             continue
         placements = by_location.get(result.location, [])
         if not placements:
             continue
-        sections = _object(tmp_path, _case(table.scope(result.facts.path), result), f"case{n}")
+        sections = _object(tmp_path, _case(table.scope(result.path), result), f"case{n}")
         if sections is None:
             continue        # the use needs a kernel type the stand-alone case lacks
         for placement in placements:
@@ -162,3 +164,43 @@ def test_section_names_match_gcc(kernel_project, tmp_path, category):
         if checked >= 12:
             break
     assert checked >= 3, f"only {checked} {category} uses could be compiled stand-alone"
+
+
+def _declared(result) -> list:
+    """Declarations as comparable values (tokens compare by identity)."""
+    return [(replace(d, section_tokens=[]), [(t.kind, t.text, t.chain) for t in d.section_tokens])
+            for d in result.declared]
+
+
+def test_forked_shards_expand_exactly_as_one_process(kernel_project, monkeypatch):
+    """-j2 expands shards in forked workers; results, and the definitions they point at, are the same."""
+    import multiprocessing
+
+    from kgclint.c import shards
+
+    forks: list[str] = []
+    real_context = multiprocessing.get_context
+    monkeypatch.setattr(shards, "POOL_WORK", 0)
+    monkeypatch.setattr(shards.multiprocessing, "get_context",
+                        lambda method: forks.append(method) or real_context(method))
+
+    def expanded(jobs: int):
+        project = Project(kernel_project.root, kernel_project.options, kernel_project.files, jobs=jobs)
+        return project, project.analysis(ItemExpansions)
+
+    one_project, one = expanded(1)
+    assert not forks
+    two_project, two = expanded(2)
+    assert forks == ["fork"]
+    assert len(one.items) == len(two.items) > 50
+    table = two_project.analysis(MacroTable)
+    for a, b in zip(one.items, two.items):
+        assert (a.location, a.item, _declared(a), a.problems, a.named_twice) == \
+               (b.location, b.item, _declared(b), b.problems, b.named_twice)
+        assert a.used == b.used
+        for name, defn in b.used.items():
+            # the parent's own object, so the table can say where it is defined
+            assert table.location(defn).path, (b.location, name)
+        assert [(x.text, x.macros) for x in a.asm] == [(x.text, x.macros) for x in b.asm]
+    assert one.asm_pieces == two.asm_pieces
+    assert one.problems == two.problems

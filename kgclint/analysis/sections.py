@@ -63,6 +63,7 @@ class SectionIndex:
         # decompressed set took a gigabyte on the whole of Linux.
         references_path = ""
         references: frozenset[str] = frozenset()
+        facts_by_path = {facts.path: facts for facts in project.facts(InputKind.C)}
         for result in expansions.items:
             for decl in result.declared:
                 if decl.section is None:
@@ -70,8 +71,8 @@ class SectionIndex:
                 if not decl.section_known:
                     unresolved.append(Unresolved(result.location, decl.section))
                     continue
-                if references_path != result.facts.path:
-                    references_path, references = result.facts.path, result.facts.references
+                if references_path != result.path:
+                    references_path, references = result.path, facts_by_path[result.path].references
                 placements.append(SectionPlacement(
                     section=decl.section,
                     symbol=decl.name,

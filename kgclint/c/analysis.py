@@ -48,19 +48,18 @@ class ExpandedAsm:
 class ItemResult:
     """What one item expanded to: declarations, asm statements, the macros used and problems."""
 
-    facts: CFacts
+    path: str
     item: Item
     declared: list[Declared]
     asm: list[ExpandedAsm]
     used: dict[str, MacroDef]
     problems: list[str]
-    names: list[str] = field(default_factory=list)
     #: identifiers the expansion spells more than once (an entry another entry of the same macro points to)
     named_twice: set[str] = field(default_factory=set)
 
     @property
     def location(self) -> Location:
-        return Location(self.facts.path, self.item.line, self.item.column)
+        return Location(self.path, self.item.line, self.item.column)
 
 
 @dataclass
@@ -73,6 +72,16 @@ class _Cached:
     repeated: set[str]
 
 
+@dataclass
+class FileExpansion:
+    """One file's expanded items and asm templates, and the problems met."""
+
+    path: str
+    items: list[ItemResult] = field(default_factory=list)
+    asm_pieces: list[ExpandedAsm] = field(default_factory=list)
+    problems: list[tuple[Location, str]] = field(default_factory=list)
+
+
 def _chain(tokens: list[Token]) -> tuple[str, ...]:
     """The macros that made these tokens, outermost first, each once."""
     out: list[str] = []
@@ -83,34 +92,41 @@ def _chain(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(out)
 
 
-class ItemExpansions:
-    """Every relevant item of every C file, expanded (``project.analysis(ItemExpansions)``)."""
+def shard_of(path: str) -> str:
+    """The shard a file's items are expanded in: its first two folders (``drivers/net``, ``fs/ext4``).
 
-    def __init__(self, project: Project) -> None:
-        self.table: MacroTable = project.analysis(MacroTable)
-        self.items: list[ItemResult] = []
-        self.asm_pieces: list[ExpandedAsm] = []
-        self.problems: list[tuple[Location, str]] = []
+    Each shard has its own expansion cache and its own bans (MAX_OVERRUNS),
+    so what a file's items expand to depends on its own subsystem's files
+    only, never on how many workers ran or which other folders were named.
+    """
+    folders = path.split("/")[:-1]
+    return "/".join(folders[:2])
+
+
+class ShardExpander:
+    """Expands the items of one shard's files, in path order, with the shard's cache and bans."""
+
+    def __init__(self, table: MacroTable) -> None:
+        self.table = table
         self._cache: dict[tuple[str, str], _Cached] = {}
-        self._bodies: dict[int, list[Token]] = {}   # by id(MacroDef): the table's defs live as long as this
+        self._bodies: dict[int, list[Token]] = {}   # by id(MacroDef): the table's defs outlive this
         self._overruns: dict[str, int] = {}
         self._productive: set[str] = set()
         self.banned: set[str] = set()
-        for facts in project.facts(InputKind.C):
-            if not facts.items and not facts.asm:
+
+    def expand_file(self, facts: CFacts) -> FileExpansion:
+        out = FileExpansion(facts.path)
+        scope = self.table.scope(facts.path)
+        for item in facts.items:
+            leaders = tuple(sorted(n for n in item.idents if scope.reaches_name(n)))
+            if not leaders or self.banned.issuperset(leaders):
                 continue
-            scope = self.table.scope(facts.path)
-            for item in facts.items:
-                leaders = tuple(sorted(n for n in item.idents if scope.reaches_name(n)))
-                if not leaders:
-                    continue
-                if self.banned.issuperset(leaders):
-                    continue
-                result = self._expand_item(scope, facts, item)
-                self._account(result)
-                self.items.append(result)
-            for piece in facts.asm:
-                self.asm_pieces.append(self._expand_asm(scope, facts, piece))
+            result = self._expand_item(scope, facts, item, out.problems)
+            self._account(result)
+            out.items.append(result)
+        for piece in facts.asm:
+            out.asm_pieces.append(self._expand_asm(scope, facts, piece, out.problems))
+        return out
 
     def _account(self, result: ItemResult) -> None:
         """Ban macros that only ever overran the limits (see MAX_OVERRUNS)."""
@@ -125,10 +141,6 @@ class ItemExpansions:
             count = self._overruns[name] = self._overruns.get(name, 0) + 1
             if count >= MAX_OVERRUNS:
                 self.banned.add(name)
-
-    def macro_uses(self, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
-        """MacroUse records (name and definition place) for a chain of macro names."""
-        return tuple(MacroUse(n, self.table.location(used[n])) for n in names if n in used)
 
     def _expand(self, scope: Scope, facts: CFacts, text: str, line: int, kind: str,
                 protected: frozenset[str] = frozenset()) -> tuple[_Cached, list[str]]:
@@ -166,7 +178,8 @@ class ItemExpansions:
             self._cache[cache_key] = cached
         return cached, names
 
-    def _expand_item(self, scope: Scope, facts: CFacts, item: Item) -> ItemResult:
+    def _expand_item(self, scope: Scope, facts: CFacts, item: Item,
+                     problems: list[tuple[Location, str]]) -> ItemResult:
         # A name this item defines is not a macro here, even if an #else branch defines it as one
         # (``#define module_ei_init() (0)`` beside ``static int __init module_ei_init(void)``).
         protected = frozenset(d.name for d in facts.definitions if d.location.line == item.line)
@@ -174,23 +187,57 @@ class ItemExpansions:
         location = Location(facts.path, item.line, item.column)
         declared = [_restored(d, names) for d in cached.declared]
         asm = [
-            ExpandedAsm(restore(text, names), complete, self.macro_uses(chain, cached.used), location, True, item.text)
+            ExpandedAsm(restore(text, names), complete, macro_uses(self.table, chain, cached.used), location, True,
+                        item.text)
             for text, complete, chain in cached.asm
         ]
-        for problem in cached.problems:
-            self.problems.append((location, problem))
-        result = ItemResult(facts, item, declared, asm, cached.used, cached.problems, names)
+        problems.extend((location, problem) for problem in cached.problems)
+        result = ItemResult(facts.path, item, declared, asm, cached.used, cached.problems)
         result.named_twice = {restore(n, names) for n in cached.repeated}
         return result
 
-    def _expand_asm(self, scope: Scope, facts: CFacts, piece: AsmPiece) -> ExpandedAsm:
+    def _expand_asm(self, scope: Scope, facts: CFacts, piece: AsmPiece,
+                    problems: list[tuple[Location, str]]) -> ExpandedAsm:
         location = Location(facts.path, piece.line, piece.column)
         cached, names = self._expand(scope, facts, piece.text, piece.line, "asm")
         text, complete, chain = cached.asm[0]
-        for problem in cached.problems:
-            self.problems.append((location, problem))
-        return ExpandedAsm(restore(text, names), complete, self.macro_uses(chain, cached.used), location,
+        problems.extend((location, problem) for problem in cached.problems)
+        return ExpandedAsm(restore(text, names), complete, macro_uses(self.table, chain, cached.used), location,
                            piece.top_level)
+
+
+def macro_uses(table: MacroTable, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
+    """MacroUse records (name and definition place) for a chain of macro names."""
+    return tuple(MacroUse(n, table.location(used[n])) for n in names if n in used)
+
+
+class ItemExpansions:
+    """Every relevant item of every C file, expanded (``project.analysis(ItemExpansions)``).
+
+    Files are expanded shard by shard (``shard_of``); with ``project.jobs``
+    above one and a tree-sized input, shards run in forked workers
+    (``kgclint.c.shards``). Either way the results are the same and are
+    kept in path order.
+    """
+
+    def __init__(self, project: Project) -> None:
+        from kgclint.c.shards import expand_shards
+
+        self.table: MacroTable = project.analysis(MacroTable)
+        files = [facts for facts in project.facts(InputKind.C) if facts.items or facts.asm]
+        by_path = {expansion.path: expansion for expansion in expand_shards(self.table, files, project.jobs)}
+        self.items: list[ItemResult] = []
+        self.asm_pieces: list[ExpandedAsm] = []
+        self.problems: list[tuple[Location, str]] = []
+        for facts in files:
+            expansion = by_path[facts.path]
+            self.items.extend(expansion.items)
+            self.asm_pieces.extend(expansion.asm_pieces)
+            self.problems.extend(expansion.problems)
+
+    def macro_uses(self, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
+        """MacroUse records (name and definition place) for a chain of macro names."""
+        return macro_uses(self.table, names, used)
 
 
 def _restored(decl: Declared, names: list[str]) -> Declared:

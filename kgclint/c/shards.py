@@ -1,0 +1,85 @@
+"""Run the item expansion shard by shard (``kgclint.c.analysis.shard_of``), in forked workers for a tree.
+
+Expanding a whole tree's items is the longest single-core step of a cold
+run (about 80 s on Linux 6.12). Shards are independent by construction,
+so with ``--jobs`` above one they run in a pool forked after the macro
+table is built: the workers share the parent's facts and table, and send
+back only the expansions. A definition a result used travels as its file
+and index, and comes back as the parent's own ``MacroDef``, whose
+identity the table's locations are keyed by.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+
+from kgclint.analysis.macros import MacroTable
+from kgclint.c.analysis import FileExpansion, ShardExpander, shard_of
+from kgclint.c.facts import CFacts, MacroDef
+
+#: Below this many items and asm templates, forking costs more than it saves (a hook run has hundreds).
+POOL_WORK = 20_000
+
+#: What forked workers read: set in the parent just before the pool forks, cleared after.
+_FORKED: tuple[MacroTable, list[list[CFacts]]] | None = None
+
+
+def expand_shards(table: MacroTable, files: Sequence[CFacts], jobs: int) -> list[FileExpansion]:
+    """Every file's expansion; the order of the list is not meaningful (callers index by path)."""
+    groups: dict[str, list[CFacts]] = {}
+    for facts in files:
+        groups.setdefault(shard_of(facts.path), []).append(facts)
+    shards = list(groups.values())
+    work = sum(len(facts.items) + len(facts.asm) for facts in files)
+    if jobs <= 1 or work < POOL_WORK or "fork" not in multiprocessing.get_all_start_methods():
+        return [expansion for shard in shards for expansion in _expand(table, shard)]
+    global _FORKED
+    _FORKED = (table, shards)
+    # largest shards first, so the last one to finish is a small one
+    order = sorted(range(len(shards)), key=lambda i: -sum(len(f.items) + len(f.asm) for f in shards[i]))
+    out: list[FileExpansion] = []
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for portable in pool.imap_unordered(_run_shard, order):
+                out.extend(_restored(table, expansion) for expansion in portable)
+    finally:
+        _FORKED = None
+    return out
+
+
+def _expand(table: MacroTable, shard: list[CFacts]) -> list[FileExpansion]:
+    expander = ShardExpander(table)
+    return [expander.expand_file(facts) for facts in shard]
+
+
+def _run_shard(index: int) -> list[FileExpansion]:
+    """In a worker: one shard's expansions, each used definition replaced by (file, index)."""
+    assert _FORKED is not None
+    table, shards = _FORKED
+    positions: dict[str, dict[int, int]] = {}
+    expansions = _expand(table, shards[index])
+    for expansion in expansions:
+        for result in expansion.items:
+            result.used = {name: _reference(table, defn, positions) for name, defn in result.used.items()}
+    return expansions
+
+
+def _reference(table: MacroTable, defn: MacroDef, positions: dict[str, dict[int, int]]) -> tuple[str, int]:
+    path = table.where[id(defn)]
+    index = positions.get(path)
+    if index is None:
+        index = positions[path] = {id(d): i for i, d in enumerate(table.files[path].defines)}
+    return path, index[id(defn)]
+
+
+def _restored(table: MacroTable, expansion: FileExpansion) -> FileExpansion:
+    """In the parent: each (file, index) back to the table's own definition, whose place the table learns
+    (a file's own defines are registered as its scope is built, and the parent built none)."""
+    for result in expansion.items:
+        used = {}
+        for name, (path, index) in result.used.items():
+            defn = used[name] = table.files[path].defines[index]
+            table.where.setdefault(id(defn), path)
+        result.used = used
+    return expansion
