@@ -44,18 +44,26 @@ class ExpandedAsm:
     item: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemResult:
-    """What one item expanded to: declarations, asm statements, the macros used and problems."""
+    """What one item expanded to: declarations, asm statements, the macros used and problems.
+
+    ``section_macros[k]`` is the chain of macros (with where each is
+    defined) that made ``declared[k]``'s section attribute. ``used`` names
+    every macro the expansion went through. Items with the same shape
+    share these tuples: a tree has some 170,000 results, and a dict of
+    definitions per result was most of their memory.
+    """
 
     path: str
     item: Item
     declared: list[Declared]
+    section_macros: tuple[tuple[MacroUse, ...], ...]
     asm: list[ExpandedAsm]
-    used: dict[str, MacroDef]
+    used: tuple[str, ...]
     problems: list[str]
     #: identifiers the expansion spells more than once (an entry another entry of the same macro points to)
-    named_twice: set[str] = field(default_factory=set)
+    named_twice: frozenset[str] = frozenset()
 
     @property
     def location(self) -> Location:
@@ -65,11 +73,12 @@ class ItemResult:
 @dataclass
 class _Cached:
     declared: list[Declared]
-    asm: list[tuple[str, bool, tuple[str, ...]]]
-    used: dict[str, MacroDef]
+    section_macros: tuple[tuple[MacroUse, ...], ...]
+    asm: list[tuple[str, bool, tuple[MacroUse, ...]]]
+    used: tuple[str, ...]
     problems: list[str]
     names: frozenset[str]
-    repeated: set[str]
+    repeated: frozenset[str]
 
 
 @dataclass
@@ -155,23 +164,28 @@ class ShardExpander:
                             path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS, bodies=self._bodies)
         out = expander.expand(normal)
         declared: list[Declared] = []
-        asm: list[tuple[str, bool, tuple[str, ...]]] = []
+        asm: list[tuple[str, bool, tuple[MacroUse, ...]]] = []
+        used = expander.used
         if kind == "asm":
             parts = [tok for tok in out if tok.kind == STR]
-            asm.append(("".join(string_value(t.text) for t in parts), len(parts) == len(out), _chain(out)))
+            asm.append(("".join(string_value(t.text) for t in parts), len(parts) == len(out),
+                        macro_uses(self.table, _chain(out), used)))
         else:
             for found in read(out, kind):
                 if isinstance(found, AsmStatement):
-                    asm.append((found.text, found.complete, _chain(found.tokens)))
+                    asm.append((found.text, found.complete, macro_uses(self.table, _chain(found.tokens), used)))
                 else:
                     declared.append(found)
         counts: dict[str, int] = {}
         for tok in out:
             if tok.kind == ID:
                 counts[tok.text] = counts.get(tok.text, 0) + 1
-        seen = set(expander.used) | set(counts)
-        cached = _Cached(declared, asm, dict(expander.used), list(expander.problems), frozenset(seen),
-                         {n for n, c in counts.items() if c > 1})
+        seen = set(used) | set(counts)
+        section_macros = tuple(macro_uses(self.table, _chain(d.section_tokens), used) for d in declared)
+        # the tokens served only to find that chain; each carries its hide set, kept per result they cost
+        declared = [replace(d, section_tokens=[]) if d.section_tokens else d for d in declared]
+        cached = _Cached(declared, section_macros, asm, tuple(used), list(expander.problems), frozenset(seen),
+                         frozenset(n for n, c in counts.items() if c > 1))
         if scope.defines_none_of(cached.names):
             if expander.line_used:      # __LINE__ makes the result depend on where the item is
                 cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
@@ -187,23 +201,21 @@ class ShardExpander:
         location = Location(facts.path, item.line, item.column)
         declared = [_restored(d, names) for d in cached.declared]
         asm = [
-            ExpandedAsm(restore(text, names), complete, macro_uses(self.table, chain, cached.used), location, True,
-                        item.text)
-            for text, complete, chain in cached.asm
+            ExpandedAsm(restore(text, names), complete, macros, location, True, item.text)
+            for text, complete, macros in cached.asm
         ]
         problems.extend((location, problem) for problem in cached.problems)
-        result = ItemResult(facts.path, item, declared, asm, cached.used, cached.problems)
-        result.named_twice = {restore(n, names) for n in cached.repeated}
-        return result
+        named_twice = frozenset(restore(n, names) for n in cached.repeated) if cached.repeated else frozenset()
+        return ItemResult(facts.path, item, declared, cached.section_macros, asm, cached.used, cached.problems,
+                          named_twice)
 
     def _expand_asm(self, scope: Scope, facts: CFacts, piece: AsmPiece,
                     problems: list[tuple[Location, str]]) -> ExpandedAsm:
         location = Location(facts.path, piece.line, piece.column)
         cached, names = self._expand(scope, facts, piece.text, piece.line, "asm")
-        text, complete, chain = cached.asm[0]
+        text, complete, macros = cached.asm[0]
         problems.extend((location, problem) for problem in cached.problems)
-        return ExpandedAsm(restore(text, names), complete, macro_uses(self.table, chain, cached.used), location,
-                           piece.top_level)
+        return ExpandedAsm(restore(text, names), complete, macros, location, piece.top_level)
 
 
 def macro_uses(table: MacroTable, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
@@ -234,10 +246,6 @@ class ItemExpansions:
             self.items.extend(expansion.items)
             self.asm_pieces.extend(expansion.asm_pieces)
             self.problems.extend(expansion.problems)
-
-    def macro_uses(self, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
-        """MacroUse records (name and definition place) for a chain of macro names."""
-        return macro_uses(self.table, names, used)
 
 
 def _restored(decl: Declared, names: list[str]) -> Declared:

@@ -4,9 +4,8 @@ Expanding a whole tree's items is the longest single-core step of a cold
 run (about 80 s on Linux 6.12). Shards are independent by construction,
 so with ``--jobs`` above one they run in a pool forked after the macro
 table is built: the workers share the parent's facts and table, and send
-back only the expansions. A definition a result used travels as its file
-and index, and comes back as the parent's own ``MacroDef``, whose
-identity the table's locations are keyed by.
+back only the expansions, which name macros by name and place
+(``MacroUse``), never by the table's own objects.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from collections.abc import Sequence
 
 from kgclint.analysis.macros import MacroTable
 from kgclint.c.analysis import FileExpansion, ShardExpander, shard_of
-from kgclint.c.facts import CFacts, MacroDef
+from kgclint.c.facts import CFacts
 
 #: Below this many items and asm templates, forking costs more than it saves (a hook run has hundreds).
 POOL_WORK = 20_000
@@ -41,8 +40,8 @@ def expand_shards(table: MacroTable, files: Sequence[CFacts], jobs: int) -> list
     out: list[FileExpansion] = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for portable in pool.imap_unordered(_run_shard, order):
-                out.extend(_restored(table, expansion) for expansion in portable)
+            for expansions in pool.imap_unordered(_run_shard, order):
+                out.extend(expansions)
     finally:
         _FORKED = None
     return out
@@ -54,32 +53,7 @@ def _expand(table: MacroTable, shard: list[CFacts]) -> list[FileExpansion]:
 
 
 def _run_shard(index: int) -> list[FileExpansion]:
-    """In a worker: one shard's expansions, each used definition replaced by (file, index)."""
+    """In a worker: one shard's expansions."""
     assert _FORKED is not None
     table, shards = _FORKED
-    positions: dict[str, dict[int, int]] = {}
-    expansions = _expand(table, shards[index])
-    for expansion in expansions:
-        for result in expansion.items:
-            result.used = {name: _reference(table, defn, positions) for name, defn in result.used.items()}
-    return expansions
-
-
-def _reference(table: MacroTable, defn: MacroDef, positions: dict[str, dict[int, int]]) -> tuple[str, int]:
-    path = table.where[id(defn)]
-    index = positions.get(path)
-    if index is None:
-        index = positions[path] = {id(d): i for i, d in enumerate(table.files[path].defines)}
-    return path, index[id(defn)]
-
-
-def _restored(table: MacroTable, expansion: FileExpansion) -> FileExpansion:
-    """In the parent: each (file, index) back to the table's own definition, whose place the table learns
-    (a file's own defines are registered as its scope is built, and the parent built none)."""
-    for result in expansion.items:
-        used = {}
-        for name, (path, index) in result.used.items():
-            defn = used[name] = table.files[path].defines[index]
-            table.where.setdefault(id(defn), path)
-        result.used = used
-    return expansion
+    return _expand(table, shards[index])
