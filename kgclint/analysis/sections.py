@@ -10,18 +10,22 @@ the macro table's preference applies (``kgclint.analysis.macros``).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from kgclint.analysis.inline_asm import InlineAsmIndex
-from kgclint.c.analysis import ItemExpansions, _chain
+from kgclint.analysis.macros import MAX_INCLUDE_DEPTH, MacroTable, Scope
+from kgclint.c.analysis import ItemExpansions
+from kgclint.c.facts import IDENT, CFacts
 from kgclint.c.tokens import ID, PUNCT, tokenize
 from kgclint.inputs import InputKind
 from kgclint.location import Location
-from kgclint.placement import SectionPlacement, placement_name
+from kgclint.placement import MacroUse, SectionPlacement, placement_name
 from kgclint.project import Project
 
+_PASTE = re.compile(r"([A-Za-z_]\w*)\s*##\s*([A-Za-z_]\w*)")
 _ASCIZ = re.compile(r'\.(?:asciz|string)\s+"((?:[^"\\]|\\.)*)"')
 #: The kernel's export macros are named EXPORT_SYMBOL*: the API's name, not its body, which is read.
 _EXPORT_PREFIX = "EXPORT_SYMBOL"
@@ -64,8 +68,9 @@ class SectionIndex:
         references_path = ""
         references: frozenset[str] = frozenset()
         facts_by_path = {facts.path: facts for facts in project.facts(InputKind.C)}
+        indirect = _IndirectReferences(project.analysis(MacroTable), facts_by_path)
         for result in expansions.items:
-            for decl in result.declared:
+            for decl, macros in zip(result.declared, result.section_macros):
                 if decl.section is None:
                     continue
                 if not decl.section_known:
@@ -73,19 +78,22 @@ class SectionIndex:
                     continue
                 if references_path != result.path:
                     references_path, references = result.path, facts_by_path[result.path].references
+                referenced = bool(decl.name) and (
+                    decl.name in references or decl.name in result.named_twice
+                    or (decl.storage == "static" and decl.what == "object" and not (decl.used or decl.retain)
+                        and indirect.referenced(result.path, decl.name, macros, references)))
                 placements.append(SectionPlacement(
                     section=decl.section,
                     symbol=decl.name,
                     what=decl.what,
                     location=result.location,
-                    macros=expansions.macro_uses(_chain(decl.section_tokens), result.used),
+                    macros=macros,
                     storage=decl.storage,
                     const=decl.const,
                     used=decl.used,
                     unused=decl.unused,
                     retain=decl.retain,
-                    referenced_in_file=bool(decl.name) and (
-                        decl.name in references or decl.name in result.named_twice),
+                    referenced_in_file=referenced,
                     origin="c",
                 ))
             export = _export(result.item.text, [a.text for a in result.asm], result.location)
@@ -140,6 +148,73 @@ class SectionIndex:
             for name in statement.scan.symbol_refs & wanted:
                 found.setdefault(name, set()).add(statement.location)
         return {name: tuple(sorted(locs)) for name, locs in found.items()}
+
+
+class _IndirectReferences:
+    """Uses of a static object's name that its file's text does not spell.
+
+    Its file may use it through a macro: one whose body spells the name,
+    or pastes it from an argument the file passes
+    (``DECLARE_CROS_LAPTOP(samus)`` → ``samus##_peripherals``), other than
+    the macros that placed it. And an object a header defines is compiled
+    into each file that includes the header with ``"..."`` (directly or
+    through other headers); their uses count. Asked only for static objects
+    that nothing keeps and the file does not spell, so rarely.
+    """
+
+    def __init__(self, table: MacroTable, facts_by_path: dict[str, CFacts]) -> None:
+        self.table = table
+        self.facts_by_path = facts_by_path
+        self._includers: dict[str, list[str]] | None = None
+        self._scopes: dict[str, Scope] = {}
+
+    def referenced(self, path: str, name: str, placed_by: tuple[MacroUse, ...], references: frozenset[str]) -> bool:
+        if self._through_macros(path, name, {m.name for m in placed_by}, references):
+            return True
+        for includer in self._includers_of(path):
+            uses = self.facts_by_path[includer].references
+            if name in uses or self._through_macros(includer, name, set(), uses):
+                return True
+        return False
+
+    def _through_macros(self, path: str, name: str, placing: set[str], references: frozenset[str]) -> bool:
+        scope = self._scopes.get(path)
+        if scope is None:
+            scope = self._scopes[path] = self.table.scope(path)
+        for word in references:
+            if word in placing:
+                continue
+            defn = scope.lookup(word)
+            if defn is None or ("##" not in defn.body and name not in defn.body):
+                continue
+            params = set(defn.params or ())
+            if name in IDENT.findall(defn.body) and name not in params:
+                return True
+            for left, right in _PASTE.findall(defn.body):
+                if left in params and name.endswith(right) and name[:-len(right)] in references:
+                    return True
+                if right in params and name.startswith(left) and name[len(left):] in references:
+                    return True
+        return False
+
+    def _includers_of(self, path: str) -> list[str]:
+        """The files that include ``path`` with ``"..."``, through at most MAX_INCLUDE_DEPTH headers, nearest first."""
+        if self._includers is None:
+            self._includers = {}
+            for facts in self.facts_by_path.values():
+                folder = posixpath.dirname(facts.path)
+                for include in facts.includes:
+                    if not include.system:
+                        target = posixpath.normpath(posixpath.join(folder, include.name))
+                        self._includers.setdefault(target, []).append(facts.path)
+        found: list[str] = []
+        frontier = [path]
+        for _ in range(MAX_INCLUDE_DEPTH):
+            frontier = [i for p in frontier for i in self._includers.get(p, ()) if i not in found and i != path]
+            if not frontier:
+                break
+            found.extend(dict.fromkeys(frontier))
+        return found
 
 
 def _export(text: str, asm_texts: list[str], location: Location) -> Export | None:

@@ -39,7 +39,10 @@ class UnusedSectionObject(Rule):
     entries of the same section in the tree are kept on purpose (marked
     ``used``/``retain``),
     which is what makes it a table rather than a dead variable. Objects
-    another object of the same macro expansion points to count as referenced.
+    another object of the same macro expansion points to count as referenced,
+    as do names another macro the file uses spells or pastes
+    (``DECLARE_BOARD(samus)`` → ``samus##_peripherals``) and, for an object
+    a header defines, uses in the files that include the header.
 
     Why it breaks a kernel:
     A static object that no code of its translation unit references is
