@@ -25,12 +25,12 @@ items that spell such a name, which is what keeps a whole-tree run fast.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 
 from kgclint.analysis.closure import reaches_seed
 from kgclint.c.facts import IDENT, CFacts, MacroDef
+from kgclint.c.include_paths import beside
 from kgclint.inputs import InputKind
 from kgclint.location import Location
 from kgclint.project import Project
@@ -178,11 +178,10 @@ class Scope:
             facts, depth = frontier.pop()
             if depth >= MAX_INCLUDE_DEPTH:
                 continue
-            here = posixpath.dirname(facts.path)
             for inc in facts.includes:
                 if inc.system:
                     continue
-                target = posixpath.normpath(posixpath.join(here, inc.name))
+                target = beside(facts.path, inc.name)
                 if target in seen or target not in files or self.table._global_table(target) is not None:
                     continue
                 seen.add(target)

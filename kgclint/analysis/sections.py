@@ -10,7 +10,6 @@ the macro table's preference applies (``kgclint.analysis.macros``).
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from kgclint.analysis.inline_asm import InlineAsmIndex
 from kgclint.analysis.macros import MAX_INCLUDE_DEPTH, MacroTable, Scope
 from kgclint.c.analysis import ItemExpansions
 from kgclint.c.facts import IDENT, CFacts
+from kgclint.c.include_paths import beside
 from kgclint.c.tokens import ID, PUNCT, tokenize
 from kgclint.inputs import InputKind
 from kgclint.location import Location
@@ -202,11 +202,9 @@ class _IndirectReferences:
         if self._includers is None:
             self._includers = {}
             for facts in self.facts_by_path.values():
-                folder = posixpath.dirname(facts.path)
                 for include in facts.includes:
                     if not include.system:
-                        target = posixpath.normpath(posixpath.join(folder, include.name))
-                        self._includers.setdefault(target, []).append(facts.path)
+                        self._includers.setdefault(beside(facts.path, include.name), []).append(facts.path)
         found: list[str] = []
         frontier = [path]
         for _ in range(MAX_INCLUDE_DEPTH):

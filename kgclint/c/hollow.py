@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 
+from kgclint.c.items import NOISE
+
 _SCAN = re.compile(
-    rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?"
-    rb"|^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)?\b(?:[^\n\\]|\\.)*|[{}]",
+    NOISE.pattern
+    + rb"|^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)?\b(?:[^\n\\]|\\.)*|[{}]",
     re.M | re.S,
 )
 _BLANK = bytes(byte if byte == 0x0A else 0x20 for byte in range(256))

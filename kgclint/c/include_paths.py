@@ -19,13 +19,18 @@ def search_folders(arch: str) -> tuple[str, ...]:
     return (f"arch/{arch}/include", "include", f"arch/{arch}/include/uapi", "include/uapi")
 
 
+def beside(includer: str, name: str) -> str:
+    """Where a quoted ``#include`` of ``name`` is looked up first: beside the including file."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(includer), name))
+
+
 def resolve(name: str, quoted: bool, includer: str, arch: str, is_file: Callable[[str], bool]) -> str | None:
     """The tree-relative path ``#include`` of ``name`` from ``includer`` reads, or None if it is not in the tree."""
     if name.startswith("/") or not name:
         return None
     candidates: list[str] = []
     if quoted:
-        candidates.append(posixpath.join(posixpath.dirname(includer), name))
+        candidates.append(beside(includer, name))
     candidates += [posixpath.join(folder, name) for folder in search_folders(arch)]
     if name.startswith("asm/"):
         candidates.append("include/asm-generic/" + name[len("asm/"):])

@@ -223,13 +223,14 @@ _ASM_QUALIFIERS = frozenset(("volatile", "__volatile__", "__volatile", "inline",
 MAX_ASM = 64 * 1024
 
 
-_NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?", re.S)
+#: Comments and string/character literals (an unterminated one runs to its line's or the text's end).
+NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?", re.S)
 _DIRECTIVE_LINE = re.compile(rb"^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
 
 
 def _skipped_spans(data: bytes) -> tuple[list[int], list[int]]:
     """Start and end offsets of comments, literals and preprocessor lines, in order, not overlapping."""
-    spans = [m.span() for m in _NOISE.finditer(data)]
+    spans = [m.span() for m in NOISE.finditer(data)]
     spans += [m.span() for m in _DIRECTIVE_LINE.finditer(data)]
     spans.sort()
     starts: list[int] = []

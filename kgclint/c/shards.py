@@ -30,13 +30,13 @@ def expand_shards(table: MacroTable, files: Sequence[CFacts], jobs: int) -> list
     for facts in files:
         groups.setdefault(shard_of(facts.path), []).append(facts)
     shards = list(groups.values())
-    work = sum(len(facts.items) + len(facts.asm) for facts in files)
+    work = sum(map(_work, files))
     if jobs <= 1 or work < POOL_WORK or "fork" not in multiprocessing.get_all_start_methods():
         return [expansion for shard in shards for expansion in _expand(table, shard)]
     global _FORKED
     _FORKED = (table, shards)
     # largest shards first, so the last one to finish is a small one
-    order = sorted(range(len(shards)), key=lambda i: -sum(len(f.items) + len(f.asm) for f in shards[i]))
+    order = sorted(range(len(shards)), key=lambda i: -sum(map(_work, shards[i])))
     out: list[FileExpansion] = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -45,6 +45,11 @@ def expand_shards(table: MacroTable, files: Sequence[CFacts], jobs: int) -> list
     finally:
         _FORKED = None
     return out
+
+
+def _work(facts: CFacts) -> int:
+    """What a file gives the expansion to do: its items and asm templates."""
+    return len(facts.items) + len(facts.asm)
 
 
 def _expand(table: MacroTable, shard: list[CFacts]) -> list[FileExpansion]:

@@ -2,8 +2,9 @@
 
 tree-sitter-c finds where file-scope items and function bodies begin and
 end (fast, in C, over the file with its bodies blanked: ``kgclint.c.hollow``);
-Python looks only at item heads, preprocessor lines and asm templates. Macro expansion needs other files' definitions, so it is
-left to the project analyses (``kgclint.analysis.macros``/``sections``).
+Python looks only at item heads, preprocessor lines and asm templates.
+Macro expansion needs other files' definitions, so it is left to the
+project analyses (``kgclint.analysis.macros``/``sections``).
 
 Bad input never raises: non-UTF-8 bytes (read as Latin-1), binary data,
 unbalanced braces, a file too large or too slow to parse each become a
