@@ -65,7 +65,6 @@ class MacroTable:
         }
         self.common: dict[str, list[MacroDef]] = {}
         self.arch: dict[str, dict[str, list[MacroDef]]] = {}
-        self.where: dict[int, str] = {}
         for path in sorted(self.files):
             table = self._global_table(path)
             if table is None:
@@ -73,7 +72,6 @@ class MacroTable:
             facts = self.files[path]
             for defn in facts.defines:
                 table.setdefault(defn.name, []).append(defn)
-                self.where[id(defn)] = path
         self._reach: dict[str, dict[int, bool]] = {}
         self._shared: dict[str, dict[str, list[MacroDef]]] = {}
 
@@ -93,7 +91,6 @@ class MacroTable:
         table = {}
         for defn in facts.defines:
             table.setdefault(defn.name, []).append(defn)
-            self.where.setdefault(id(defn), facts.path)
         if shared:
             self._shared[facts.path] = table
         return table
@@ -104,7 +101,7 @@ class MacroTable:
 
     def location(self, defn: MacroDef) -> Location:
         """Where a definition is."""
-        return Location(self.where.get(id(defn), ""), defn.line)
+        return Location(defn.path, defn.line)
 
     def scope(self, path: str) -> Scope:
         """The macro scope of one file; not memoised: a whole-tree run makes one per file, once."""
@@ -194,7 +191,7 @@ class Scope:
         return all(table.keys().isdisjoint(names) for table in self._tables)
 
     def _is_local(self, defn: MacroDef) -> bool:
-        return self.table.where.get(id(defn)) in self._local_paths
+        return defn.path in self._local_paths
 
     def candidates(self, name: str) -> list[MacroDef]:
         found: list[MacroDef] | None = None

@@ -25,7 +25,6 @@ from kgclint.c.facts import MacroDef
 from kgclint.c.tokens import spell, tokenize
 from kgclint.frontends.asm_file import AsmFacts, decode
 from kgclint.inputs import InputKind, SourceInput
-from kgclint.location import Location
 from kgclint.placement import MacroUse
 from kgclint.project import Project
 
@@ -105,7 +104,7 @@ class ExpandedAsmFiles:
         text, _ = decode(SourceInput(facts.path, data, facts.arch))
         if text is None:
             return None
-        lookup = _AsmLookup(table, arch, scan_directives(data).defines)
+        lookup = _AsmLookup(table, arch, scan_directives(data, facts.path).defines)
         lines = text.split("\n")
         made: dict[int, tuple[MacroUse, ...]] = {}
         for name, location in facts.macro_uses:
@@ -126,9 +125,7 @@ class ExpandedAsmFiles:
             for blank in range(number, last):
                 lines[blank] = ""
             made[number] = tuple(
-                MacroUse(used, table.location(defn) if defn not in lookup.local.get(used, ()) else
-                         Location(facts.path, defn.line))
-                for used, defn in expander.used.items()
+                MacroUse(used, table.location(defn)) for used, defn in expander.used.items()
             )
         if not made:
             return None

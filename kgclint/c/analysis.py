@@ -9,6 +9,7 @@ expansions are cached by the item's shape (``kgclint.c.normalize``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from kgclint.analysis.macros import MacroTable, Scope
@@ -91,7 +92,7 @@ class FileExpansion:
     problems: list[tuple[Location, str]] = field(default_factory=list)
 
 
-def _chain(tokens: list[Token]) -> tuple[str, ...]:
+def _chain(tokens: Sequence[Token]) -> tuple[str, ...]:
     """The macros that made these tokens, outermost first, each once."""
     out: list[str] = []
     for tok in tokens:
@@ -126,11 +127,14 @@ class ShardExpander:
     def expand_file(self, facts: CFacts) -> FileExpansion:
         out = FileExpansion(facts.path)
         scope = self.table.scope(facts.path)
+        defined_on: dict[int, frozenset[str]] | None = None
         for item in facts.items:
             leaders = tuple(sorted(n for n in item.idents if scope.reaches_name(n)))
             if not leaders or self.banned.issuperset(leaders):
                 continue
-            result = self._expand_item(scope, facts, item, out.problems)
+            if defined_on is None:
+                defined_on = _defined_by_line(facts)
+            result = self._expand_item(scope, facts, item, defined_on.get(item.line, frozenset()), out.problems)
             self._account(result)
             out.items.append(result)
         for piece in facts.asm:
@@ -183,7 +187,7 @@ class ShardExpander:
         seen = set(used) | set(counts)
         section_macros = tuple(macro_uses(self.table, _chain(d.section_tokens), used) for d in declared)
         # the tokens served only to find that chain; each carries its hide set, kept per result they cost
-        declared = [replace(d, section_tokens=[]) if d.section_tokens else d for d in declared]
+        declared = [replace(d, section_tokens=()) if d.section_tokens else d for d in declared]
         cached = _Cached(declared, section_macros, asm, tuple(used), list(expander.problems), frozenset(seen),
                          frozenset(n for n, c in counts.items() if c > 1))
         if scope.defines_none_of(cached.names):
@@ -192,11 +196,10 @@ class ShardExpander:
             self._cache[cache_key] = cached
         return cached, names
 
-    def _expand_item(self, scope: Scope, facts: CFacts, item: Item,
+    def _expand_item(self, scope: Scope, facts: CFacts, item: Item, protected: frozenset[str],
                      problems: list[tuple[Location, str]]) -> ItemResult:
-        # A name this item defines is not a macro here, even if an #else branch defines it as one
-        # (``#define module_ei_init() (0)`` beside ``static int __init module_ei_init(void)``).
-        protected = frozenset(d.name for d in facts.definitions if d.location.line == item.line)
+        # A name this item defines (``protected``) is not a macro here, even if an #else branch defines
+        # it as one (``#define module_ei_init() (0)`` beside ``static int __init module_ei_init(void)``).
         cached, names = self._expand(scope, facts, item.text, item.line, item.kind, protected)
         location = Location(facts.path, item.line, item.column)
         declared = [_restored(d, names) for d in cached.declared]
@@ -216,6 +219,14 @@ class ShardExpander:
         text, complete, macros = cached.asm[0]
         problems.extend((location, problem) for problem in cached.problems)
         return ExpandedAsm(restore(text, names), complete, macros, location, piece.top_level)
+
+
+def _defined_by_line(facts: CFacts) -> dict[int, frozenset[str]]:
+    """The names a file defines, by the line their item starts on."""
+    by_line: dict[int, set[str]] = {}
+    for definition in facts.definitions:
+        by_line.setdefault(definition.location.line, set()).add(definition.name)
+    return {line: frozenset(names) for line, names in by_line.items()}
 
 
 def macro_uses(table: MacroTable, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:

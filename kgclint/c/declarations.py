@@ -11,7 +11,7 @@ far as kgclint needs: attributes (``section``, ``used``, ``unused``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kgclint.c.items import KEYWORDS, OTHER_KEYWORDS, TYPE_KEYWORDS
 from kgclint.c.tokens import ID, PUNCT, STR, Token, spell, string_value
@@ -22,7 +22,7 @@ _ASSERTS = frozenset(("static_assert", "_Static_assert"))
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Declared:
     """One declaration or definition read from expanded tokens.
 
@@ -42,7 +42,7 @@ class Declared:
     retain: bool = False
     section: str | None = None
     section_known: bool = True
-    section_tokens: list[Token] = field(default_factory=list)
+    section_tokens: tuple[Token, ...] = ()
 
 
 @dataclass
@@ -164,7 +164,7 @@ def _attributes(tokens: list[Token], i: int, decl: Declared) -> int:
                 else:
                     decl.section = spell(args)
                     decl.section_known = False
-                decl.section_tokens = [tok, *args]
+                decl.section_tokens = (tok, *args)
             elif name == "used":
                 decl.used = True
             elif name == "unused":

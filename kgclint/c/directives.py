@@ -61,7 +61,9 @@ def _negate(cond: str) -> str:
     return "-" + cond
 
 
-def _define(rest: bytes, line: int, conditions: tuple[str, ...]) -> MacroDef | None:
+def _define(rest: bytes, line: int, conditions: tuple[str, ...], path: str, known: dict) -> MacroDef | None:
+    """One ``#define``'s macro; equal bodies and parameter lists share one object through ``known``
+    (a register map repeats ``0x1`` thousands of times, and the facts keep every define)."""
     match = _DEFINE.match(rest)
     if not match:
         return None
@@ -77,20 +79,26 @@ def _define(rest: bytes, line: int, conditions: tuple[str, ...]) -> MacroDef | N
             last = names[-1][:-3].strip() or "__VA_ARGS__"
             names[-1] = last
             variadic = last
-        params = tuple(names)
+        params = known.setdefault(tuple(names), tuple(names))
     body = body.replace(b"\\\n", b" ")
     if b"/" in body:
         body = _COMMENT.sub(b" ", body)
     text = body.strip().decode("latin-1")[:MAX_BODY]
-    return MacroDef(name, params, variadic, text, line, conditions)
+    return MacroDef(name, params, variadic, known.setdefault(text, text), line, conditions, path)
 
 
-def scan_directives(data: bytes) -> Directives:
-    """The defines, undefs and includes of ``data``, each with its line and enclosing conditions."""
+def scan_directives(data: bytes, path: str = "") -> Directives:
+    """The defines, undefs and includes of ``data`` (the file ``path``), each with its line and enclosing conditions.
+
+    The defines of one ``#if`` branch share one conditions tuple: a register
+    map's thousands of defines would otherwise each hold a copy.
+    """
     out = Directives()
     text = data if len(data) <= LARGE_FILE else _NUMERIC_DEFINE.sub(b"", data)
     stack: list[list[str]] = []          # per open #if: the conditions of the branches so far
     active: list[tuple[str, ...]] = []   # per open #if: the tests true in the current branch
+    conditions: tuple[str, ...] | None = ()   # the flattened ``active``; None after a change
+    known: dict = {}
     line = 1
     pos = 0
     for match in _DIRECTIVE.finditer(text):
@@ -103,8 +111,9 @@ def scan_directives(data: bytes) -> Directives:
                 if close >= 0:
                     eol = text.find(b"\n", close)
                     rest = text[match.start(2): eol if eol >= 0 else len(text)]
-            conditions = tuple(c for frame in active for c in frame)
-            macro = _define(rest, line, conditions)
+            if conditions is None:
+                conditions = tuple(c for frame in active for c in frame)
+            macro = _define(rest, line, conditions, path, known)
             if macro is not None:
                 out.defines.append(macro)
         elif kind == b"include":
@@ -120,16 +129,20 @@ def scan_directives(data: bytes) -> Directives:
             cond = _condition(kind, rest)
             stack.append([cond])
             active.append((cond,))
+            conditions = None
         elif kind == b"elif" and stack:
             cond = _condition(b"if", rest)
             active[-1] = tuple(_negate(c) for c in stack[-1]) + (cond,)
             stack[-1].append(cond)
+            conditions = None
         elif kind == b"else" and stack:
             active[-1] = tuple(_negate(c) for c in stack[-1])
+            conditions = None
         elif kind == b"endif":
             if stack:
                 stack.pop()
                 active.pop()
+                conditions = None
             else:
                 out.problems.append((line, "#endif without #if"))
     if stack:

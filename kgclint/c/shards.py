@@ -38,9 +38,12 @@ def expand_shards(table: MacroTable, files: Sequence[CFacts], jobs: int) -> list
     # largest shards first, so the last one to finish is a small one
     order = sorted(range(len(shards)), key=lambda i: -sum(map(_work, shards[i])))
     out: list[FileExpansion] = []
+    by_path = {facts.path: facts for facts in files}
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for expansions in pool.imap_unordered(_run_shard, order):
+                for expansion in expansions:
+                    _rejoin(expansion, by_path[expansion.path])
                 out.extend(expansions)
     finally:
         _FORKED = None
@@ -50,6 +53,13 @@ def expand_shards(table: MacroTable, files: Sequence[CFacts], jobs: int) -> list
 def _work(facts: CFacts) -> int:
     """What a file gives the expansion to do: its items and asm templates."""
     return len(facts.items) + len(facts.asm)
+
+
+def _rejoin(expansion: FileExpansion, facts: CFacts) -> None:
+    """Point a worker's results at the parent's own items: the copies unpickling made would hold every head twice."""
+    items = {item.start: item for item in facts.items}
+    for result in expansion.items:
+        result.item = items[result.item.start]
 
 
 def _expand(table: MacroTable, shard: list[CFacts]) -> list[FileExpansion]:

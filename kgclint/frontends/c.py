@@ -21,7 +21,7 @@ import tree_sitter_c
 from tree_sitter import Language, Parser
 
 from kgclint.c.directives import LARGE_FILE, scan_directives
-from kgclint.c.facts import CFacts, Definition, pack_references
+from kgclint.c.facts import CFacts, Definition, pack_definitions, pack_references
 from kgclint.c.hollow import hollowed
 from kgclint.c.items import KEYWORDS, asm_pieces, definitions, kept_items, raw_items
 from kgclint.findings import Diagnostic
@@ -68,7 +68,7 @@ def parse(source: SourceInput) -> CFacts:
         complain(_line_of(data, exc.start), f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); read as Latin-1")
     text = data.decode("latin-1")
 
-    directives = scan_directives(data)
+    directives = scan_directives(data, path)
     for line, message in directives.problems:
         complain(line, message)
 
@@ -120,7 +120,7 @@ def parse(source: SourceInput) -> CFacts:
         includes=tuple(directives.includes),
         items=tuple(items),
         asm=tuple(asm),
-        definitions=tuple(found),
+        packed_definitions=pack_definitions(found),
         packed_references=pack_references(references),
     )
 
