@@ -23,7 +23,7 @@ than a kernel that quietly lacks the entries (*silent*).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -107,10 +107,12 @@ def entry_kept(model: ScriptModel, placement: SectionPlacement) -> bool:
     return found is not None and found.keep
 
 
-def find_candidates(info: ScriptInfo, referenced: Iterable[str] = ()) -> list[Candidate]:
-    """Every description of one script that script symbols bracket, or whose output section feeds a symbol."""
+def find_candidates(info: ScriptInfo, referenced: Container[str] = frozenset()) -> list[Candidate]:
+    """Every description of one script that script symbols bracket, or whose output section feeds a symbol.
+
+    ``referenced`` answers ``in`` for the names sources use (a whole tree's: it is not copied).
+    """
     model = info.model
-    referenced = set(referenced)
     fed: dict[str, list[str]] = {}
     for definition in model.symbols:
         for section in sections_in(definition.assignment.value):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from kgclint.analysis.references import ReferenceIndex
 from kgclint.inputs import InputKind
 from kgclint.location import Location
 from kgclint.placement import SectionPlacement
@@ -47,21 +48,9 @@ class SourceView:
         return tuple(sorted(found, key=lambda p: (p.location, p.section)))
 
     @cached_property
-    def _refs_by_file(self) -> dict[str, frozenset[str]]:
-        refs: dict[str, frozenset[str]] = {}
-        for facts in self.project.facts(InputKind.C):
-            refs[facts.path] = frozenset(getattr(facts, "references", ()))
-        for facts in self.project.facts(InputKind.ASM):
-            refs[facts.path] = frozenset(getattr(facts, "symbol_refs", ()))
-        return refs
-
-    @cached_property
-    def referenced_names(self) -> frozenset[str]:
-        """Every identifier some source uses by name."""
-        names: set[str] = set()
-        for refs in self._refs_by_file.values():
-            names |= refs
-        return frozenset(names)
+    def referenced_names(self) -> ReferenceIndex:
+        """Every identifier some source uses by name (``in`` answers it), with the files that do."""
+        return self.project.analysis(ReferenceIndex)
 
     def referencing(self, symbol: str) -> tuple[Location, ...]:
         """Where ``symbol`` is used by name: the section index's answer, else the first use in each file."""
@@ -71,12 +60,10 @@ class SourceView:
                 return found
         out: list[Location] = []
         word = re.compile(r"(?<![A-Za-z0-9_])" + re.escape(symbol) + r"(?![A-Za-z0-9_])")
-        for path, refs in sorted(self._refs_by_file.items()):
-            if symbol not in refs:
-                continue
+        for path in self.referenced_names.files(symbol):
             line = 0
             try:
-                text = self.project.absolute(path).read_text(errors="replace")
+                text = self.project.read_bytes(path).decode("latin-1")
                 m = word.search(text)
                 if m:
                     line = text.count("\n", 0, m.start()) + 1
@@ -95,6 +82,4 @@ class SourceView:
         """Whether another file references the placed symbol: code that only jumps to itself is not called."""
         if placement.symbol is None:
             return False
-        return any(
-            placement.symbol in refs for path, refs in self._refs_by_file.items() if path != placement.location.path
-        )
+        return any(path != placement.location.path for path in self.referenced_names.files(placement.symbol))
