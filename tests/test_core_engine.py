@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from kgclint import worker
 from kgclint.checker import CheckRequest, run_check
 from kgclint.cli import build_parser

@@ -175,7 +175,6 @@ def test_config_reader():
 
 
 def _tree(tmp_path, files: dict[str, str]):
-    from kgclint.analysis.kbuild import KbuildModel
     from kgclint.inputs import InputKind
     from kgclint.project import Options, Project
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from kgclint.analysis.kbuild import KbuildModel, KObject
+from kgclint.analysis.kbuild import KbuildModel
 from kgclint.inputs import InputKind
 from kgclint.project import Project
 

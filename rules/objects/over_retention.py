@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.gc import GcResult, ProjectLink
-from kgclint.elf.facts import SHF_EXECINSTR, STT_FUNC, STT_SECTION
+from kgclint.elf.facts import SHF_EXECINSTR, STT_FUNC
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.location import Location

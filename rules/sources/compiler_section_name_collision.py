@@ -9,7 +9,6 @@ from kgclint.c.naming import FUNCTION_PREFIXES, OBJECT_PREFIXES, compiler_namesp
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.location import Related
-from kgclint.placement import placement_name
 from kgclint.project import Project
 from kgclint.rule import Rule
 
