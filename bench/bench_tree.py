@@ -57,8 +57,9 @@ def kgclint_run(tree: Path, cache: Path, select: str, jobs: int, out: Path) -> d
     argv = [sys.executable, *flags, "-m", "kgclint", "check", str(tree), "--select", select, "--format", "json",
             "--cache-dir", str(cache), "--no-progress", "--exit-zero", "-o", str(out), "-j", str(jobs)]
     done, wall, cpu, rss = timed(argv)
-    if done.returncode != 0:
+    if done.stderr.strip():     # warnings (an unwritable cache makes the next run cold): never hidden
         sys.stderr.write(done.stderr.decode(errors="replace")[-4000:])
+    if done.returncode != 0:
         raise SystemExit(f"kgclint failed with status {done.returncode}")
     report = json.loads(out.read_text())
     findings = report.get("findings", [])
