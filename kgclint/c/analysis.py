@@ -52,19 +52,20 @@ class ItemResult:
     ``section_macros[k]`` is the chain of macros (with where each is
     defined) that made ``declared[k]``'s section attribute. ``used`` names
     every macro the expansion went through. Items with the same shape
-    share these tuples: a tree has some 170,000 results, and a dict of
-    definitions per result was most of their memory.
+    share these tuples, and an item that needs none of its own names put
+    back shares ``declared`` and ``named_twice`` too: a tree has some
+    170,000 results, and per-result copies were most of their memory.
     """
 
     path: str
     item: Item
-    declared: list[Declared]
+    declared: tuple[Declared, ...]
     section_macros: tuple[tuple[MacroUse, ...], ...]
     asm: list[ExpandedAsm]
     used: tuple[str, ...]
     problems: list[str]
     #: identifiers the expansion spells more than once (an entry another entry of the same macro points to)
-    named_twice: frozenset[str] = frozenset()
+    named_twice: tuple[str, ...] = ()
 
     @property
     def location(self) -> Location:
@@ -73,13 +74,13 @@ class ItemResult:
 
 @dataclass
 class _Cached:
-    declared: list[Declared]
+    declared: tuple[Declared, ...]
     section_macros: tuple[tuple[MacroUse, ...], ...]
     asm: list[tuple[str, bool, tuple[MacroUse, ...]]]
     used: tuple[str, ...]
     problems: list[str]
     names: frozenset[str]
-    repeated: frozenset[str]
+    repeated: tuple[str, ...]
 
 
 @dataclass
@@ -120,6 +121,7 @@ class ShardExpander:
         self.table = table
         self._cache: dict[tuple[str, str], _Cached] = {}
         self._bodies: dict[int, list[Token]] = {}   # by id(MacroDef): the table's defs outlive this
+        self._chains: dict[tuple[MacroUse, ...], tuple[MacroUse, ...]] = {}
         self._overruns: dict[str, int] = {}
         self._productive: set[str] = set()
         self.banned: set[str] = set()
@@ -173,11 +175,11 @@ class ShardExpander:
         if kind == "asm":
             parts = [tok for tok in out if tok.kind == STR]
             asm.append(("".join(string_value(t.text) for t in parts), len(parts) == len(out),
-                        macro_uses(self.table, _chain(out), used)))
+                        self._uses(_chain(out), used)))
         else:
             for found in read(out, kind):
                 if isinstance(found, AsmStatement):
-                    asm.append((found.text, found.complete, macro_uses(self.table, _chain(found.tokens), used)))
+                    asm.append((found.text, found.complete, self._uses(_chain(found.tokens), used)))
                 else:
                     declared.append(found)
         counts: dict[str, int] = {}
@@ -185,16 +187,21 @@ class ShardExpander:
             if tok.kind == ID:
                 counts[tok.text] = counts.get(tok.text, 0) + 1
         seen = set(used) | set(counts)
-        section_macros = tuple(macro_uses(self.table, _chain(d.section_tokens), used) for d in declared)
+        section_macros = tuple(self._uses(_chain(d.section_tokens), used) for d in declared)
         # the tokens served only to find that chain; each carries its hide set, kept per result they cost
-        declared = [replace(d, section_tokens=()) if d.section_tokens else d for d in declared]
-        cached = _Cached(declared, section_macros, asm, tuple(used), list(expander.problems), frozenset(seen),
-                         frozenset(n for n, c in counts.items() if c > 1))
+        kept = tuple(replace(d, section_tokens=()) if d.section_tokens else d for d in declared)
+        cached = _Cached(kept, section_macros, asm, tuple(used), list(expander.problems), frozenset(seen),
+                         tuple(sorted(n for n, c in counts.items() if c > 1)))
         if scope.defines_none_of(cached.names):
             if expander.line_used:      # __LINE__ makes the result depend on where the item is
                 cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
             self._cache[cache_key] = cached
         return cached, names
+
+    def _uses(self, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
+        """The MacroUse chain (name and definition place) of macro names; equal chains are one object per shard."""
+        chain = tuple(MacroUse(n, self.table.location(used[n])) for n in names if n in used)
+        return self._chains.setdefault(chain, chain)
 
     def _expand_item(self, scope: Scope, facts: CFacts, item: Item, protected: frozenset[str],
                      problems: list[tuple[Location, str]]) -> ItemResult:
@@ -202,13 +209,13 @@ class ShardExpander:
         # it as one (``#define module_ei_init() (0)`` beside ``static int __init module_ei_init(void)``).
         cached, names = self._expand(scope, facts, item.text, item.line, item.kind, protected)
         location = Location(facts.path, item.line, item.column)
-        declared = [_restored(d, names) for d in cached.declared]
+        declared = tuple(_restored(d, names) for d in cached.declared) if names else cached.declared
         asm = [
             ExpandedAsm(restore(text, names), complete, macros, location, True, item.text)
             for text, complete, macros in cached.asm
         ]
         problems.extend((location, problem) for problem in cached.problems)
-        named_twice = frozenset(restore(n, names) for n in cached.repeated) if cached.repeated else frozenset()
+        named_twice = tuple(restore(n, names) for n in cached.repeated) if names else cached.repeated
         return ItemResult(facts.path, item, declared, cached.section_macros, asm, cached.used, cached.problems,
                           named_twice)
 
@@ -229,9 +236,6 @@ def _defined_by_line(facts: CFacts) -> dict[int, frozenset[str]]:
     return {line: frozenset(names) for line, names in by_line.items()}
 
 
-def macro_uses(table: MacroTable, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
-    """MacroUse records (name and definition place) for a chain of macro names."""
-    return tuple(MacroUse(n, table.location(used[n])) for n in names if n in used)
 
 
 class ItemExpansions:
