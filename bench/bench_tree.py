@@ -35,15 +35,15 @@ from pathlib import Path
 RG_PATTERN = r"__section|section\(|\.section|\.pushsection|__attribute__\(\(section|initcall|EXPORT_SYMBOL|__setup|early_param"
 
 
-def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[bytes], float, float, int]:
-    """Run ``argv``; (result, wall s, CPU s of it and its workers, peak RSS KiB of its largest process).
+def timed(argv: list[str], cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[bytes], float, float, int]:
+    """Run ``argv`` in ``cwd``; (result, wall s, CPU s of it and its workers, peak RSS KiB of its largest process).
 
     ``wait4`` gives this one run's usage; ``getrusage(RUSAGE_CHILDREN)``
     would report the largest process of every earlier run too.
     """
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd)
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)
@@ -56,7 +56,9 @@ def kgclint_run(tree: Path, cache: Path, select: str, jobs: int, out: Path) -> d
     flags = ["-S"] if sys.flags.no_site else []     # -S: a PYTHONPATH snapshot of kgclint, not the editable tree
     argv = [sys.executable, *flags, "-m", "kgclint", "check", str(tree), "--select", select, "--format", "json",
             "--cache-dir", str(cache), "--no-progress", "--exit-zero", "-o", str(out), "-j", str(jobs)]
-    done, wall, cpu, rss = timed(argv)
+    # not in the caller's folder: ``-m`` puts it first on sys.path, so a checkout there would
+    # shadow the PYTHONPATH snapshot, and an edit to it mid-run would make the warm run cold
+    done, wall, cpu, rss = timed(argv, cwd=out.parent)
     if done.stderr.strip():     # warnings (an unwritable cache makes the next run cold): never hidden
         sys.stderr.write(done.stderr.decode(errors="replace")[-4000:])
     if done.returncode != 0:
