@@ -134,3 +134,29 @@ def test_linked_to_and_group_are_the_objects(tmp_path, arch):
     switches = {s.section: s for s in scan(text, path="t.s", arch=arch).switches}
     assert switches["x1"].linked_to == linked
     assert switches["x2"].group == signature
+
+
+_IMMEDIATE_CASES = {
+    # arch: (text, names an immediate-looking operand spells)
+    "x86": ("movl $imm_target, %eax\npushq $push_target\nmovl imm_mem, %eax", ("imm_target", "push_target")),
+    "mips": ("addiu $sp, $sp, -8\nlw $ra, 4($sp)\nla $t0, mips_target", ("sp", "ra", "t0")),
+}
+
+
+@pytest.mark.parametrize("arch", sorted(_IMMEDIATE_CASES))
+def test_symbols_behind_an_immediate_prefix_are_references_only_where_the_assembler_says(tmp_path, arch):
+    """``$sym`` is a relocation against ``sym`` on x86 and a register on MIPS: the object's symbols decide."""
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.sections import SymbolTableSection
+
+    text, spelled = _IMMEDIATE_CASES[arch]
+    done = assemble(arch, text, tmp_path)
+    assert done.returncode == 0, done.stderr
+    with (tmp_path / "t.o").open("rb") as handle:
+        symtab = next(s for s in ELFFile(handle).iter_sections() if isinstance(s, SymbolTableSection))
+        undefined = {sym.name for sym in symtab.iter_symbols() if sym.name and sym["st_shndx"] == "SHN_UNDEF"}
+    refs = scan(text, path="t.s", arch=arch).symbol_refs
+    assert undefined, "the case must make the assembler reference some symbol"
+    assert undefined <= refs
+    # a name behind the prefix is a reference exactly when the assembler made it a symbol
+    assert {name for name in spelled if name in refs} == {name for name in spelled if name in undefined}

@@ -418,7 +418,11 @@ class _Scanner:
     def add_refs(self, args: str) -> None:
         if '"' in args:
             args = _STRING_RE.sub(" ", args)
-        self.refs.update(_IDENT_RE.findall(args))
+        names = _IDENT_RE.findall(args)
+        self.refs.update(names)
+        prefix = self.syntax.immediate
+        if prefix:
+            self.refs.update(name[len(prefix):] for name in names if name.startswith(prefix) and len(name) > len(prefix))
 
     def directive(self, name: str, args: str, st: _Statement, offset: int, end: int) -> _Statement | None:
         """Handle one directive; return the statement that follows it on the line, if it leaves one."""

@@ -18,7 +18,10 @@ class AsmSyntax:
     characters start one only as the first non-blank character of a line;
     ``separator`` ends a statement like a newline; ``type_prefixes`` are the
     characters that may introduce a section type (``@progbits``): ``@`` is
-    not one on ARM, where it starts a comment.
+    not one on ARM, where it starts a comment. ``immediate`` is the prefix
+    that makes an operand an immediate, when it is also a character symbol
+    names may start with: x86's ``$`` (``movl $sym, %eax`` references
+    ``sym``), while on MIPS ``$sp`` names a register.
     """
 
     arch: str
@@ -26,11 +29,12 @@ class AsmSyntax:
     line_comment: str
     separator: str
     type_prefixes: str
+    immediate: str = ""
 
 
 _SYNTAX = {
     # x86: '#' comments anywhere, '/' only at the start of a line (Linux ELF targets).
-    "x86": AsmSyntax("x86", ("#",), "#/", ";", "@%"),
+    "x86": AsmSyntax("x86", ("#",), "#/", ";", "@%", immediate="$"),
     # ARM: '@' comments anywhere, '//' too; '#' only at the start of a line (an immediate elsewhere).
     "arm": AsmSyntax("arm", ("@", "//"), "#", ";", "%"),
     # AArch64: '//' comments anywhere; '#' only at the start of a line.
