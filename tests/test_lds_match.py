@@ -116,3 +116,22 @@ def test_lld_rejects_keep_in_overlay_so_the_model_does_not_count_it():
     text = "SECTIONS { OVERLAY 0x1000 : { .v { KEEP(*(.v)) } } }"
     assert ScriptModel(parse(text, "o").script, "bfd").place("a.o", ".v").keep
     assert not ScriptModel(parse(text, "o").script, "lld").place("a.o", ".v").keep
+
+
+def test_answers_shared_across_files_never_cross_a_file_pattern():
+    """``place`` answers ``*(...)``-only sections once for all files; a file pattern or EXCLUDE_FILE keeps
+    answers per file. Asked in every order, one model must answer as a fresh model does."""
+    script = ("SECTIONS { .a : { *(.x.*) } .b : { foo.o(.y) } .c : { *(.y) } "
+              ".d : { *(EXCLUDE_FILE(bar.o) .z.*) } .e : { *(.z.*) } }")
+    questions = [(f, s) for s in (".x.1", ".y", ".z.1", ".w") for f in ("foo.o", "bar.o", "lib.a:foo.o", "")]
+
+    def answer(model: ScriptModel, file: str, section: str):
+        found = model.place(file, section)
+        return None if found is None else (found.output, found.description.index if found.description else None)
+
+    fresh = {q: answer(ScriptModel(parse(script, "t.lds").script), *q) for q in questions}
+    assert fresh[("foo.o", ".y")][0] == ".b" and fresh[("bar.o", ".y")][0] == ".c"
+    assert fresh[("foo.o", ".z.1")][0] == ".d" and fresh[("bar.o", ".z.1")][0] == ".e"
+    for order in (questions, questions[::-1]):
+        model = ScriptModel(parse(script, "t.lds").script)
+        assert {q: answer(model, *q) for q in order} == fresh

@@ -82,6 +82,11 @@ class Description:
         return None
 
 
+def _takes_any_file(node: ast.InputSection) -> bool:
+    """Whether a description's file pattern takes every file, so its match depends on the section alone."""
+    return node.file == "*" and not node.exclude_files and not any(p.exclude_files for p in node.sections)
+
+
 def flags_match(terms: tuple[str, ...], flags: int) -> bool:
     """INPUT_SECTION_FLAGS: every named flag set, every ``!``-named flag clear; unknown names never match."""
     for term in terms:
@@ -180,6 +185,7 @@ class ScriptModel:
             else:
                 self._wild.append(d)
         self._matched: dict[tuple[str, str, int], tuple[tuple[Description, ast.SectionPattern], ...]] = {}
+        self._matched_any_file: dict[tuple[str, int], tuple[tuple[Description, ast.SectionPattern], ...]] = {}
 
     @staticmethod
     def _add_output(section, overlay, descriptions, outputs, symbols, asserts) -> None:
@@ -220,15 +226,25 @@ class ScriptModel:
         """Every description that matches, in script order (the first one places it).
 
         Memoised: several rules ask about the same sections, each against every wildcard description.
+        When every description that might take the section takes it from any file (``*(...)``, no
+        EXCLUDE_FILE), the answer is one entry for all files: a whole tree asks about each of its
+        200,000 placed sections per script, and kernel scripts name files almost nowhere.
         """
         key = (file, section, flags)
         found = self._matched.get(key)
         if found is None:
-            found = self._matched[key] = tuple(
+            found = self._matched_any_file.get((section, flags))
+        if found is None:
+            candidates = tuple(self.candidates(section))
+            found = tuple(
                 (description, pattern)
-                for description in self.candidates(section)
+                for description in candidates
                 if (pattern := description.match(file, section, flags)) is not None
             )
+            if all(_takes_any_file(description.node) for description in candidates):
+                self._matched_any_file[(section, flags)] = found
+            else:
+                self._matched[key] = found
         return found
 
     def place(self, file: str, section: str, flags: int = 0) -> Placement | None:
