@@ -70,6 +70,7 @@ class ScriptIndex:
         included = _included_scripts(all_facts)
         infos = [self._load(facts) for facts in all_facts if facts.path not in included]
         self.scripts: tuple[ScriptInfo, ...] = tuple(sorted(infos, key=lambda i: i.path))
+        self._linking: dict[str, tuple[ScriptInfo, ...]] = {}
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -204,6 +205,15 @@ class ScriptIndex:
         """
         if len(self.scripts) == 1:
             return self.scripts
+        # the answer depends on the folder alone (the arch too comes from the path): a whole tree
+        # asks once per placed section and script, about a few thousand folders
+        folder = path.rpartition("/")[0]
+        found = self._linking.get(folder)
+        if found is None:
+            found = self._linking[folder] = self._scripts_for_folder(path)
+        return found
+
+    def _scripts_for_folder(self, path: str) -> tuple[ScriptInfo, ...]:
         source_dir = PurePosixPath(path).parent
         best: list[ScriptInfo] = []
         best_depth = -1

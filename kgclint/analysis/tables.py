@@ -268,6 +268,7 @@ class PlacedSections:
         self.sources = project.analysis(SourceView)
         self.index = project.analysis(ScriptIndex)
         self._by_script: dict[str, dict[int, list[SectionPlacement]]] = {}
+        self._objects: dict[str, str] = {}     # source path → object name, for every script
 
     def by_description(self, info: ScriptInfo) -> dict[int, list[SectionPlacement]]:
         if info.path not in self._by_script:
@@ -275,12 +276,15 @@ class PlacedSections:
             linked: dict[str, bool] = {}
             places: dict[tuple[str, str], int | None] = {}
             for placement in self.sources.placements:
-                directory = placement.location.path.rpartition("/")[0]
+                path = placement.location.path
+                directory = path.rpartition("/")[0]
                 if directory not in linked:
-                    linked[directory] = info in self.index.scripts_for(placement.location.path)
+                    linked[directory] = info in self.index.scripts_for(path)
                 if not linked[directory]:
                     continue
-                key = (object_name(placement.location.path), placement_name(placement.section))
+                if path not in self._objects:
+                    self._objects[path] = object_name(path)
+                key = (self._objects[path], placement_name(placement.section))
                 if key not in places:
                     found = info.model.place(*key)
                     places[key] = found.description.index if found is not None and found.description else None
@@ -318,12 +322,14 @@ class Tables:
         if not walkers:
             return None
         model = candidate.script.model
-        named = tuple(p for p in entries if self.sources.named(p))
+        is_named = [self.sources.named(p) for p in entries]
+        named = tuple(p for p, by_name in zip(entries, is_named) if by_name)
+        unnamed = [p for p, by_name in zip(entries, is_named) if not by_name]
         # anonymous *data* makes a table; code whose labels a scan cannot see (ENTRY(name) macros
         # in .S files) is no evidence either way, and code ranges are not walked as entries
-        anonymous = [p for p in entries if p not in named and not is_code(p)]
+        anonymous = [p for p in unnamed if not is_code(p)]
         kind = "table" if len(anonymous) / len(entries) >= TABLE_SHARE else "range"
-        unkept = tuple(p for p in entries if p not in named and not entry_kept(model, p))
+        unkept = tuple(p for p in unnamed if not entry_kept(model, p))
         return Table(candidate, kind, tuple(entries), named, unkept, walkers)
 
 
