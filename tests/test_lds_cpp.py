@@ -174,3 +174,41 @@ def test_blank_conditionals_keeps_line_count():
     out = blank_conditionals(text)
     assert out.count("\n") == text.count("\n")
     assert [line for line in out.split("\n") if line] == ["a", "b", "c"]
+
+
+KCONFIG = """\
+#include <generated/autoconf.h>
+#define __one_1 0,
+#define __second(ignored, value, ...) value
+#define __pick(junk) __second(junk 1, 0)
+#define __test(value) __pick(__one_##value)
+#define IS_ENABLED(option) __test(option)
+"""
+
+TABLE_HEADER = """\
+#define _TAB_0(name)
+#define _TAB_1(name) KEEP(*(__##name##_tab))
+#define __TAB(on, name) _TAB_##on(name)
+#define _TAB(on, name) __TAB(on, name)
+#define TAB(cfg, name) _TAB(IS_ENABLED(cfg), name)
+#define TABLES \\
+	TAB(CONFIG_WIDGET, widget)
+"""
+
+
+def test_all_branches_mode_sets_symbols_a_macro_tests_with_is_enabled(tmp_path: Path, monkeypatch):
+    """No #if tests CONFIG_WIDGET: a macro pastes its IS_ENABLED value. The table exists only with it set."""
+    require("cpp")
+    monkeypatch.setenv("KGCLINT_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "tree"
+    (root / "include" / "linux").mkdir(parents=True)
+    (root / "include" / "linux" / "kconfig.h").write_text(KCONFIG)
+    (root / "include" / "asm-generic").mkdir(parents=True)
+    (root / "include" / "asm-generic" / "vmlinux.lds.h").write_text(TABLE_HEADER)
+    (root / "arch" / "foo" / "kernel").mkdir(parents=True)
+    (root / "arch" / "foo" / "kernel" / "vmlinux.lds.S").write_text(
+        "#include <asm-generic/vmlinux.lds.h>\nSECTIONS\n{\n\t.data : { *(.data) TABLES }\n}\n")
+    info = index_of(root, Options(arch="foo")).scripts[0]
+    assert info.mode == MODE_ALL and info.diagnostics == ()
+    assert patterns(info) == [".data", "__widget_tab"]
+    assert info.model.place("drivers/widget/w.o", "__widget_tab") is not None

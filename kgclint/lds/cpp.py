@@ -55,6 +55,10 @@ _CONDITIONAL = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|
 _CONFIG_TEST = re.compile(r"^\s*#\s*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$")
 _CONFIG_NAME = re.compile(r"\bCONFIG_[A-Za-z0-9_]+")
 _BOOLEAN_USE = re.compile(r"IS_ENABLED|IS_BUILTIN|IS_MODULE|IS_REACHABLE|__is_defined|defined\s*\(")
+_BOOLEAN_CALL = re.compile(r"\b(?:IS_ENABLED|IS_BUILTIN|IS_MODULE|IS_REACHABLE|__is_defined)\s*\(([^()]*)\)")
+_FUNCTION_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)(.*)$", re.M)
+#: A call and its arguments, up to one level of nested parentheses.
+_CALL = re.compile(r"\b(\w+)\s*\(((?:[^()]|\([^()]*\))*)\)")
 _MISSING = re.compile(r"fatal error: ([^:\s]+): No such file or directory")
 _KBUILD_LINE = re.compile(r"^\s*(generic-y|mandatory-y)\s*\+?=\s*(.+?)\s*$")
 
@@ -191,20 +195,53 @@ def tested_configs(paths: list[Path]) -> set[str]:
     left undefined: defining it to 1 would make the headers' own sanity
     checks (``#if TASK_SIZE > MODULES_VADDR`` / ``#error``) fire.
     """
-    tested: set[str] = set()
-    valued: set[str] = set()
+    texts: list[str] = []
     for path in paths:
         try:
-            text = path.read_text(errors="replace")
+            texts.append(path.read_text(errors="replace"))
         except OSError:
             continue
+    testers = _boolean_macros(texts)
+    tested: set[str] = set()
+    valued: set[str] = set()
+    for text in texts:
         for line in text.splitlines():
             m = _CONFIG_TEST.match(line)
             if m:
                 tested.update(_CONFIG_NAME.findall(m.group(1)))
             elif "CONFIG_" in line:
-                valued.update(name for name in _CONFIG_NAME.findall(line) if not _BOOLEAN_USE.search(line))
+                passed = {name for call in _CALL.finditer(line) if call.group(1) in testers
+                          for name in _CONFIG_NAME.findall(call.group(2))}
+                tested |= passed
+                valued.update(name for name in _CONFIG_NAME.findall(line)
+                              if name not in passed and not _BOOLEAN_USE.search(line))
     return tested - valued
+
+
+def _boolean_macros(texts: list[str]) -> set[str]:
+    """Function-like macros that hand a parameter to ``IS_ENABLED`` and kin, directly or through another.
+
+    ``OF_TABLE(CONFIG_COMMON_CLK, clk)`` pastes ``_OF_TABLE_`` onto
+    ``IS_ENABLED(cfg)``: no ``#if`` tests the symbol, yet the table exists
+    only when it is set, so all-branches mode must define it.
+    """
+    bodies: dict[str, tuple[list[str], str]] = {}
+    for text in texts:
+        for m in _FUNCTION_DEFINE.finditer(text.replace("\\\n", " ")):
+            bodies[m.group(1)] = ([p.strip() for p in m.group(2).split(",")], m.group(3))
+    testers: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        grown = False
+        for name, (params, body) in bodies.items():
+            if name in testers:
+                continue
+            uses = _BOOLEAN_CALL.findall(body) + [m.group(2) for m in _CALL.finditer(body) if m.group(1) in testers]
+            if any(re.search(rf"\b{re.escape(p)}\b", arg) for p in params if p for arg in uses):
+                testers.add(name)
+                grown = True
+        if not grown:
+            break
+    return testers
 
 
 class Preprocessor:
