@@ -19,21 +19,20 @@ from kgclint.project import Project
 
 
 class ReferenceIndex:
-    """Identifier → the files (C: any use; assembly: an operand) that name it (``project.analysis(ReferenceIndex)``)."""
+    """Identifier → the files naming it (C: any use; assembly: an operand): ``project.analysis(ReferenceIndex)``."""
 
     def __init__(self, project: Project) -> None:
-        sets: list[tuple[str, frozenset[str]]] = [
-            (facts.path, getattr(facts, "references", frozenset())) for facts in project.facts(InputKind.C)
-        ]
-        sets += [(facts.path, getattr(facts, "symbol_refs", frozenset())) for facts in project.facts(InputKind.ASM)]
-        sets.sort(key=lambda pair: pair[0])
-        self._paths: list[str] = [path for path, _names in sets]
+        # (path, facts, the attribute holding its names): each set is opened only while it is indexed
+        sources = [(facts.path, facts, "references") for facts in project.facts(InputKind.C)]
+        sources += [(facts.path, facts, "symbol_refs") for facts in project.facts(InputKind.ASM)]
+        sources.sort(key=lambda source: source[0])
+        self._paths: list[str] = [path for path, _facts, _attribute in sources]
         #: name → index of the one file naming it, or a list of indexes in path order (most names have one file)
         self._files: dict[str, int | list[int]] = {}
         files = self._files
         intern = sys.intern
-        for number, (_path, names) in enumerate(sets):
-            for name in names:
+        for number, (_path, facts, attribute) in enumerate(sources):
+            for name in getattr(facts, attribute, frozenset()):
                 known = files.get(name)
                 if known is None:
                     files[intern(name)] = number

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from kgclint.analysis.inline_asm import InlineAsmIndex
 from kgclint.analysis.macros import MAX_INCLUDE_DEPTH, MacroTable, Scope
+from kgclint.analysis.references import ReferenceIndex
 from kgclint.c.analysis import ItemExpansions
 from kgclint.c.facts import IDENT, CFacts
 from kgclint.c.include_paths import beside
@@ -128,8 +129,8 @@ class SectionIndex:
     def referencing(self, symbol: str) -> tuple[Location, ...]:
         """Files (C: any identifier use; asm: an operand) that name ``symbol``; line 0 = somewhere in the file.
 
-        Built on first use for every placed symbol at once: the C files'
-        identifier sets are compressed, so they are opened once.
+        Built on first use for every placed symbol at once, from the project's
+        ``ReferenceIndex`` and the inline asm statements.
         """
         if self._referencing is None:
             self._referencing = self._build_references()
@@ -137,13 +138,11 @@ class SectionIndex:
 
     def _build_references(self) -> dict[str, tuple[Location, ...]]:
         wanted = {p.symbol for p in self.placements if p.symbol}
+        index = self._project.analysis(ReferenceIndex)
         found: dict[str, set[Location]] = {}
-        for facts in self._project.facts(InputKind.C):
-            for name in facts.references & wanted:
-                found.setdefault(name, set()).add(Location(facts.path))
-        for facts in self._project.facts(InputKind.ASM):
-            for name in getattr(facts, "symbol_refs", frozenset()) & wanted:
-                found.setdefault(name, set()).add(Location(facts.path))
+        for name in wanted:
+            for path in index.files(name):
+                found.setdefault(name, set()).add(Location(path))
         for statement in self._inline.statements:
             for name in statement.scan.symbol_refs & wanted:
                 found.setdefault(name, set()).add(statement.location)
