@@ -152,10 +152,13 @@ class CFacts:
 _KINDS = {"f": "function", "o": "object"}
 
 
-def pack_definitions(found: list[Definition]) -> str:
-    """The text form of ``CFacts.definitions``: name, kind letter, storage (``-`` for none), line, column."""
+def pack_definitions(found: list[tuple[str, str, str, int, int]]) -> str:
+    """The text form of ``CFacts.definitions`` from (name, kind, storage, line, column) rows.
+
+    Rows, not ``Definition``s: the front-end would make 1.3 million objects only to write them out.
+    """
     return "".join(
-        f"{d.name} {d.kind[0]} {d.storage or '-'} {d.location.line} {d.location.column}\n" for d in found
+        f"{name} {kind[0]} {storage or '-'} {line} {column}\n" for name, kind, storage, line, column in found
     )
 
 

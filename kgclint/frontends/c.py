@@ -21,7 +21,7 @@ import tree_sitter_c
 from tree_sitter import Language, Parser
 
 from kgclint.c.directives import LARGE_FILE, scan_directives
-from kgclint.c.facts import CFacts, Definition, pack_definitions, pack_references
+from kgclint.c.facts import CFacts, pack_definitions, pack_references
 from kgclint.c.hollow import hollowed
 from kgclint.c.items import KEYWORDS, asm_pieces, definitions, kept_items, raw_items
 from kgclint.findings import Diagnostic
@@ -74,7 +74,7 @@ def parse(source: SourceInput) -> CFacts:
 
     items = []
     asm = []
-    found: list[Definition] = []
+    found: list[tuple[str, str, str, int, int]] = []
     defined: Counter[str] = Counter()
     if len(data) > LARGE_FILE and not _CODE_LINE.search(data):
         pass  # preprocessor lines and comments only (register maps): nothing for tree-sitter
@@ -103,7 +103,7 @@ def parse(source: SourceInput) -> CFacts:
                     continue
                 seen.add((name, kind))
                 defined[name] += 1
-                found.append(Definition(name, kind, storage, Location(path, raw.point[0] + 1, raw.point[1] + 1)))
+                found.append((name, kind, storage, raw.point[0] + 1, raw.point[1] + 1))
         asm = asm_pieces(text, data, raws)
 
     counts = Counter(_IDENT.findall(text))
