@@ -54,8 +54,9 @@ _CACHE_VERSION = "1"
 _CONDITIONAL = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|error|warning)\b")
 _CONFIG_TEST = re.compile(r"^\s*#\s*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$")
 _CONFIG_NAME = re.compile(r"\bCONFIG_[A-Za-z0-9_]+")
-_BOOLEAN_USE = re.compile(r"IS_ENABLED|IS_BUILTIN|IS_MODULE|IS_REACHABLE|__is_defined|defined\s*\(")
-_BOOLEAN_CALL = re.compile(r"\b(?:IS_ENABLED|IS_BUILTIN|IS_MODULE|IS_REACHABLE|__is_defined)\s*\(([^()]*)\)")
+_BOOLEAN_TESTS = r"IS_ENABLED|IS_BUILTIN|IS_MODULE|IS_REACHABLE|__is_defined"
+_BOOLEAN_USE = re.compile(_BOOLEAN_TESTS + r"|defined\s*\(")
+_BOOLEAN_CALL = re.compile(rf"\b(?:{_BOOLEAN_TESTS})\s*\(([^()]*)\)")
 _FUNCTION_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)(.*)$", re.M)
 #: A call and its arguments, up to one level of nested parentheses.
 _CALL = re.compile(r"\b(\w+)\s*\(((?:[^()]|\([^()]*\))*)\)")
@@ -230,7 +231,8 @@ def _boolean_macros(texts: list[str]) -> set[str]:
         for m in _FUNCTION_DEFINE.finditer(text.replace("\\\n", " ")):
             bodies[m.group(1)] = ([p.strip() for p in m.group(2).split(",")], m.group(3))
     testers: set[str] = set()
-    for _ in range(MAX_ROUNDS):
+    grown = True
+    while grown:                # each round adds a macro or ends: at most one round per macro
         grown = False
         for name, (params, body) in bodies.items():
             if name in testers:
@@ -239,8 +241,6 @@ def _boolean_macros(texts: list[str]) -> set[str]:
             if any(re.search(rf"\b{re.escape(p)}\b", arg) for p in params if p for arg in uses):
                 testers.add(name)
                 grown = True
-        if not grown:
-            break
     return testers
 
 
