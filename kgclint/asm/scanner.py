@@ -422,7 +422,8 @@ class _Scanner:
         self.refs.update(names)
         prefix = self.syntax.immediate
         if prefix:
-            self.refs.update(name[len(prefix):] for name in names if name.startswith(prefix) and len(name) > len(prefix))
+            self.refs.update(name[len(prefix):] for name in names
+                             if name.startswith(prefix) and len(name) > len(prefix))
 
     def directive(self, name: str, args: str, st: _Statement, offset: int, end: int) -> _Statement | None:
         """Handle one directive; return the statement that follows it on the line, if it leaves one."""

@@ -236,8 +236,6 @@ def _defined_by_line(facts: CFacts) -> dict[int, frozenset[str]]:
     return {line: frozenset(names) for line, names in by_line.items()}
 
 
-
-
 class ItemExpansions:
     """Every relevant item of every C file, expanded (``project.analysis(ItemExpansions)``).
 
