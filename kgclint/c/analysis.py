@@ -17,7 +17,7 @@ from kgclint.c.declarations import AsmStatement, Declared, read
 from kgclint.c.expander import Expander
 from kgclint.c.facts import AsmPiece, CFacts, Item, MacroDef
 from kgclint.c.normalize import normalize, restore
-from kgclint.c.tokens import ID, STR, Token, string_value, tokenize
+from kgclint.c.tokens import ID, PUNCT, STR, Token, string_value, tokenize
 from kgclint.inputs import InputKind
 from kgclint.location import Location
 from kgclint.placement import MacroUse
@@ -29,8 +29,13 @@ from kgclint.project import Project
 ITEM_TOKENS = 8_000
 ITEM_STEPS = 20_000
 #: A macro that took part in this many expansions that overran the limits, and in none that placed
-#: anything, is no longer expanded (tracepoint headers: thousands of TRACE_EVENT uses, no section).
+#: anything, is no longer expanded (tracepoint headers: thousands of TRACE_EVENT uses, no section),
+#: except in an expansion that places something, which is redone without bans.
 MAX_OVERRUNS = 3
+#: What ``__LINE__`` expands to while an item is expanded: a number no kernel source spells, put back as
+#: the item's own line afterwards, so that items whose expansion names its line (every initcall: the
+#: entry's symbol pastes ``__LINE__``) still share one expansion per shape.
+LINE_MARK = "7390165283"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,8 @@ class _Cached:
     problems: list[str]
     names: frozenset[str]
     repeated: tuple[str, ...]
+    #: whether the expansion holds LINE_MARK, to be replaced by each item's line
+    line_marked: bool = False
 
 
 @dataclass
@@ -134,6 +141,8 @@ class ShardExpander:
             leaders = tuple(sorted(n for n in item.idents if scope.reaches_name(n)))
             if not leaders or self.banned.issuperset(leaders):
                 continue
+            if not self.banned.isdisjoint(leaders) and self.banned.issuperset(_outside_banned(item.text, self.banned)):
+                continue
             if defined_on is None:
                 defined_on = _defined_by_line(facts)
             result = self._expand_item(scope, facts, item, defined_on.get(item.line, frozenset()), out.problems)
@@ -165,7 +174,35 @@ class ShardExpander:
         cached = self._cache.get(cache_key) or self._cache.get((scope.arch, f"{cache_key[1]}\0{line}"))
         if cached is not None and scope.defines_none_of(cached.names):
             return cached, names
-        banned = self.banned
+        markable = LINE_MARK not in text
+        expand_line = int(LINE_MARK) if markable else line
+        expander, out, declared, asm = self._run(scope, facts, normal, expand_line, kind, protected, self.banned)
+        if self.banned and (asm or any(d.section for d in declared)) and any(
+                tok.kind == ID and tok.text in self.banned for tok in out):
+            # A banned macro left unexpanded in what an item places would spell its symbol or section
+            # wrong (``STATIC_CALL_KEY(x)`` for ``__SCK__x``): bans save time only where nothing is placed.
+            expander, out, declared, asm = self._run(scope, facts, normal, expand_line, kind, protected, frozenset())
+        used = expander.used
+        counts: dict[str, int] = {}
+        for tok in out:
+            if tok.kind == ID:
+                counts[tok.text] = counts.get(tok.text, 0) + 1
+        seen = set(used) | set(counts)
+        section_macros = tuple(self._uses(_chain(d.section_tokens), used) for d in declared)
+        # the tokens served only to find that chain; each carries its hide set, kept per result they cost
+        kept = tuple(replace(d, section_tokens=()) if d.section_tokens else d for d in declared)
+        cached = _Cached(kept, section_macros, asm, tuple(used), list(expander.problems), frozenset(seen),
+                         tuple(sorted(n for n, c in counts.items() if c > 1)), expander.line_used and markable)
+        if scope.defines_none_of(cached.names):
+            if expander.line_used and not markable:     # the item spells the mark: key it by its line
+                cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
+            self._cache[cache_key] = cached
+        return cached, names
+
+    def _run(self, scope: Scope, facts: CFacts, normal: list[Token], line: int, kind: str,
+             protected: frozenset[str], banned: set[str] | frozenset[str],
+             ) -> tuple[Expander, list[Token], list[Declared], list[tuple[str, bool, tuple[MacroUse, ...]]]]:
+        """Expand normalized tokens with ``banned`` and ``protected`` names left alone; read what they declare."""
         expander = Expander(lambda n: None if n in banned or n in protected else scope.lookup(n), line=line,
                             path=facts.path, max_tokens=ITEM_TOKENS, max_steps=ITEM_STEPS, bodies=self._bodies)
         out = expander.expand(normal)
@@ -182,21 +219,7 @@ class ShardExpander:
                     asm.append((found.text, found.complete, self._uses(_chain(found.tokens), used)))
                 else:
                     declared.append(found)
-        counts: dict[str, int] = {}
-        for tok in out:
-            if tok.kind == ID:
-                counts[tok.text] = counts.get(tok.text, 0) + 1
-        seen = set(used) | set(counts)
-        section_macros = tuple(self._uses(_chain(d.section_tokens), used) for d in declared)
-        # the tokens served only to find that chain; each carries its hide set, kept per result they cost
-        kept = tuple(replace(d, section_tokens=()) if d.section_tokens else d for d in declared)
-        cached = _Cached(kept, section_macros, asm, tuple(used), list(expander.problems), frozenset(seen),
-                         tuple(sorted(n for n, c in counts.items() if c > 1)))
-        if scope.defines_none_of(cached.names):
-            if expander.line_used:      # __LINE__ makes the result depend on where the item is
-                cache_key = (scope.arch, f"{cache_key[1]}\0{line}")
-            self._cache[cache_key] = cached
-        return cached, names
+        return expander, out, declared, asm
 
     def _uses(self, names: tuple[str, ...], used: dict[str, MacroDef]) -> tuple[MacroUse, ...]:
         """The MacroUse chain (name and definition place) of macro names; equal chains are one object per shard."""
@@ -209,13 +232,15 @@ class ShardExpander:
         # it as one (``#define module_ei_init() (0)`` beside ``static int __init module_ei_init(void)``).
         cached, names = self._expand(scope, facts, item.text, item.line, item.kind, protected)
         location = Location(facts.path, item.line, item.column)
-        declared = tuple(_restored(d, names) for d in cached.declared) if names else cached.declared
+        line = str(item.line) if cached.line_marked else None
+        own = bool(names) or line is not None
+        declared = tuple(_restored(d, names, line) for d in cached.declared) if own else cached.declared
         asm = [
-            ExpandedAsm(restore(text, names), complete, macros, location, True, item.text)
+            ExpandedAsm(_put_back(text, names, line), complete, macros, location, True, item.text)
             for text, complete, macros in cached.asm
         ]
         problems.extend((location, problem) for problem in cached.problems)
-        named_twice = tuple(restore(n, names) for n in cached.repeated) if names else cached.repeated
+        named_twice = tuple(_put_back(n, names, line) for n in cached.repeated) if own else cached.repeated
         return ItemResult(facts.path, item, declared, cached.section_macros, asm, cached.used, cached.problems,
                           named_twice)
 
@@ -225,7 +250,33 @@ class ShardExpander:
         cached, names = self._expand(scope, facts, piece.text, piece.line, "asm")
         text, complete, macros = cached.asm[0]
         problems.extend((location, problem) for problem in cached.problems)
-        return ExpandedAsm(restore(text, names), complete, macros, location, piece.top_level)
+        line = str(piece.line) if cached.line_marked else None
+        return ExpandedAsm(_put_back(text, names, line), complete, macros, location, piece.top_level)
+
+
+def _outside_banned(text: str, banned: set[str]) -> set[str]:
+    """The identifiers of ``text`` outside the argument lists of banned macros.
+
+    A banned macro is a generator that only ever overran (``TRACE_EVENT``);
+    the names in its arguments (``__field`` inside ``TP_STRUCT__entry``) are
+    its data, and an item whose other names are all banned is skipped whole.
+    """
+    names: set[str] = set()
+    depth = 0
+    waiting = False             # a banned name was just seen: its argument list may follow
+    for tok in tokenize(text):
+        if depth:
+            if tok.kind == PUNCT and tok.text in "()":
+                depth += 1 if tok.text == "(" else -1
+            continue
+        if waiting and tok.kind == PUNCT and tok.text == "(":
+            depth = 1
+            waiting = False
+            continue
+        waiting = tok.kind == ID and tok.text in banned
+        if tok.kind == ID:
+            names.add(tok.text)
+    return names
 
 
 def _defined_by_line(facts: CFacts) -> dict[int, frozenset[str]]:
@@ -261,12 +312,18 @@ class ItemExpansions:
             self.problems.extend(expansion.problems)
 
 
-def _restored(decl: Declared, names: list[str]) -> Declared:
-    """A cached declaration with this item's own names put back in its name and section."""
-    if not names:
+def _put_back(text: str, names: list[str], line: str | None) -> str:
+    """Cached text with this item's own names, and its line for LINE_MARK when ``line`` is given."""
+    text = restore(text, names)
+    return text.replace(LINE_MARK, line) if line is not None else text
+
+
+def _restored(decl: Declared, names: list[str], line: str | None) -> Declared:
+    """A cached declaration with this item's own names (and line) put back in its name and section."""
+    if not names and line is None:
         return decl
     return replace(
         decl,
-        name=restore(decl.name, names) if decl.name else None,
-        section=restore(decl.section, names) if decl.section is not None else None,
+        name=_put_back(decl.name, names, line) if decl.name else None,
+        section=_put_back(decl.section, names, line) if decl.section is not None else None,
     )
