@@ -33,7 +33,10 @@ MAX_PARSE = 8 * 1024 * 1024
 #: Wall-clock bound for tree-sitter on one file; past it the rest of the file is not parsed.
 PARSE_SECONDS = 10.0
 _CHUNK = 256 * 1024
-_IDENT = re.compile(r"[A-Za-z_$][\w$]*", re.A)
+#: Bytes mapped to themselves when they may be part of an identifier (ASCII letters, digits, ``_``, ``$``),
+#: to a space otherwise: splitting the translated text gives every word at C speed.
+_WORD_BYTES = bytes(b if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "_$") else 0x20 for b in range(256))
+_DIGITS = frozenset(b"0123456789")
 _CODE_LINE = re.compile(rb"^[ \t]*[A-Za-z_]", re.M)
 
 _PARSER: Parser | None = None
@@ -106,7 +109,7 @@ def parse(source: SourceInput) -> CFacts:
                 found.append((name, kind, storage, raw.point[0] + 1, raw.point[1] + 1))
         asm = asm_pieces(text, data, raws)
 
-    counts = Counter(_IDENT.findall(text))
+    counts = _identifier_counts(source.data)
     references = set(counts)
     references -= KEYWORDS
     for name, times in defined.items():
@@ -123,6 +126,15 @@ def parse(source: SourceInput) -> CFacts:
         packed_definitions=pack_definitions(found),
         packed_references=pack_references(references),
     )
+
+
+def _identifier_counts(data: bytes) -> dict[str, int]:
+    """How often each identifier occurs in ``data``; a word led by a digit is a number (``0x1F``, ``1UL``), not one."""
+    return {
+        word.decode("latin-1"): times
+        for word, times in Counter(data.translate(_WORD_BYTES).split()).items()
+        if word[0] not in _DIGITS
+    }
 
 
 _NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'", re.S)
