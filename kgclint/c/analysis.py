@@ -177,11 +177,13 @@ class ShardExpander:
         markable = LINE_MARK not in text
         expand_line = int(LINE_MARK) if markable else line
         expander, out, declared, asm = self._run(scope, facts, normal, expand_line, kind, protected, self.banned)
-        if self.banned and (asm or any(d.section for d in declared)) and any(
-                tok.kind == ID and tok.text in self.banned for tok in out):
-            # A banned macro left unexpanded in what an item places would spell its symbol or section
-            # wrong (``STATIC_CALL_KEY(x)`` for ``__SCK__x``): bans save time only where nothing is placed.
-            expander, out, declared, asm = self._run(scope, facts, normal, expand_line, kind, protected, frozenset())
+        if self.banned and (asm or any(d.section for d in declared)) and _banned_at_file_scope(out, self.banned):
+            # A banned macro left unexpanded where an item declares would spell its symbol, section or
+            # attributes wrong (``STATIC_CALL_KEY(x)`` for ``__SCK__x``): bans save time only where nothing
+            # is placed. Unless the full expansion overruns the limits and would lose what this one found.
+            full = self._run(scope, facts, normal, expand_line, kind, protected, frozenset())
+            if not full[0].problems or expander.problems:
+                expander, out, declared, asm = full
         used = expander.used
         counts: dict[str, int] = {}
         for tok in out:
@@ -252,6 +254,17 @@ class ShardExpander:
         problems.extend((location, problem) for problem in cached.problems)
         line = str(piece.line) if cached.line_marked else None
         return ExpandedAsm(_put_back(text, names, line), complete, macros, location, piece.top_level)
+
+
+def _banned_at_file_scope(tokens: list[Token], banned: set[str]) -> bool:
+    """Whether a banned name is left outside every ``{...}`` (bodies and initializers do not name what is placed)."""
+    depth = 0
+    for tok in tokens:
+        if tok.kind == PUNCT and tok.text in "{}":
+            depth += 1 if tok.text == "{" else -1
+        elif depth <= 0 and tok.kind == ID and tok.text in banned:
+            return True
+    return False
 
 
 def _outside_banned(text: str, banned: set[str]) -> set[str]:
