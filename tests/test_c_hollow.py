@@ -38,7 +38,9 @@ def test_only_the_inside_of_top_level_pairs_is_blanked_and_offsets_stay():
     b"int f(void) {\n",                                         # never closed
     b"}\nint x;\n",                                              # closes nothing
     b"#ifdef A\nint f(int a) {\n#else\nint f(void) {\n#endif\n\treturn 0;\n}\n",    # head per branch
-    b"void f(void)\n{\n#if A\n\tif (a) {\n#else\n\tif (b) {\n#endif\n\t}\n}\n",     # branch moves depth
+    b"void f(void)\n{\n#if A\n\tif (a) {\n#else\n\th();\n#endif\n\t}\n}\n",         # one branch moves depth
+    b"void f(void)\n{\n#if A\n\tif (a) {\n#endif\n\tg();\n\t}\n}\n",               # so does a lone #if
+    b"void f(void)\n{\n#if A\n}\nvoid g(void)\n{\n#else\n}\n#endif\n",              # closes the body in a branch
 ])
 def test_pairing_that_depends_on_the_configuration_blanks_nothing(source):
     assert body_spans(source) is None
@@ -47,6 +49,14 @@ def test_pairing_that_depends_on_the_configuration_blanks_nothing(source):
 
 def test_branches_that_each_balance_are_hollowed():
     source = b"void f(void)\n{\n#ifdef A\n\tif (a) { g(); }\n#else\n\th();\n#endif\n}\n"
+    assert body_spans(source) == [(source.index(b"{") + 1, source.rindex(b"}"))]
+
+
+def test_branches_that_each_open_one_brace_pair_alike():
+    """drivers/net/ethernet/natsemi/ns83820.c: ``#ifdef`` / ``if (a) {`` / ``#else`` / ``if (b) {`` / ``#endif``
+    pairs the same in either configuration; unhollowed, tree-sitter lost every item after it."""
+    source = (b"void f(void)\n{\n#ifdef A\n\tif (a) {\n#elif B\n\tif (b) {\n#else\n\tif (c) {\n#endif\n"
+              b"\t\tg();\n\t}\n}\nint x;\n")
     assert body_spans(source) == [(source.index(b"{") + 1, source.rindex(b"}"))]
 
 

@@ -11,10 +11,10 @@ original text unchanged.
 
 Braces are paired by a scan that skips comments, string and character
 literals and preprocessor lines. The pairing is only trusted when it is
-the same in every configuration: when each ``#if`` branch leaves the
-brace depth where the ``#if`` found it. Otherwise (a function head
-written twice under ``#ifdef``/``#else``, a file that does not balance)
-nothing is blanked and tree-sitter parses the file as it is.
+the same in every configuration: when the branches of each ``#if`` end
+at one brace depth, and at file scope leave it alone. Otherwise (a
+function head written twice under ``#ifdef``/``#else``, a file that does
+not balance) nothing is blanked and tree-sitter parses the file as it is.
 """
 
 from __future__ import annotations
@@ -33,11 +33,19 @@ _OPEN, _CLOSE = ord("{"), ord("}")
 
 
 def body_spans(data: bytes) -> list[tuple[int, int]] | None:
-    """(start, end) of the inside of each top-level brace pair, or None when the pairing is not sure."""
+    """(start, end) of the inside of each top-level brace pair, or None when the pairing is not sure.
+
+    The branches of an ``#if`` are alternatives: each starts at the depth
+    the ``#if`` found, and all must end at one depth (an ``#if`` without
+    ``#else`` has an empty branch, so it must end where it began). Inside a
+    body that allows the common ``#ifdef X`` / ``if (a) {`` / ``#else`` /
+    ``if (b) {`` / ``#endif``; at file scope a branch must leave the depth
+    alone, so a function head written per branch is never paired.
+    """
     depth = 0
     start = 0
     spans: list[tuple[int, int]] = []
-    branch_depths: list[int] = []       # per open #if: the depth it was met at
+    frames: list[_Branches] = []        # per open #if
     for match in _SCAN.finditer(data):
         first = data[match.start()]
         if first == _OPEN:
@@ -55,14 +63,39 @@ def body_spans(data: bytes) -> list[tuple[int, int]] | None:
             if word is None:
                 continue                # a comment, a literal, another directive
             if word.startswith(b"if"):
-                branch_depths.append(depth)
-            elif not branch_depths or branch_depths[-1] != depth:
-                return None             # this branch moved the depth: pairs differ per configuration
-            elif word == b"endif":
-                branch_depths.pop()
-    if depth:
+                frames.append(_Branches(depth))
+                continue
+            if not frames or not frames[-1].ends_branch(depth):
+                return None             # this branch moved the depth its own way: pairs differ per configuration
+            if word == b"endif":
+                frame = frames.pop()
+                if not frame.has_else and depth != frame.entry:
+                    return None         # the configuration without this branch pairs differently
+            else:
+                frames[-1].has_else = word == b"else" or frames[-1].has_else
+                depth = frames[-1].entry
+    if depth or frames:
         return None
     return spans
+
+
+class _Branches:
+    """One open ``#if``: the depth it began at and the depth its branches end at."""
+
+    __slots__ = ("entry", "end", "has_else")
+
+    def __init__(self, entry: int) -> None:
+        self.entry = entry
+        self.end: int | None = None
+        self.has_else = False
+
+    def ends_branch(self, depth: int) -> bool:
+        """Whether a branch ending at ``depth`` agrees with the others (at file scope: leaves the depth alone)."""
+        if self.entry == 0:
+            return depth == 0
+        if self.end is None:
+            self.end = depth
+        return depth == self.end
 
 
 def hollowed(data: bytes) -> bytes:
