@@ -110,7 +110,10 @@ class KbuildModel:
         self.project = project
         self.objects, self.library, self.archives = {}, {}, {}
         self.directories, self.diagnostics, self.by_source = [], [], {}
+        self.unmodelled: list[str] = []     # folders obj-y names that the model could not read
+        self.rooted = False                 # whether the descent began at the tree's own top-level makefile
         self._top_env: Env = {}
+        self._reached: frozenset[str] | None = None
         self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
         self._focus = project.scope_dirs()
         self.config, self.config_source = _configuration(project, self.diagnostics)
@@ -134,6 +137,27 @@ class KbuildModel:
     def objects_of(self, source: str) -> list[KObject]:
         """The objects a source file is compiled into (usually one)."""
         return self.by_source.get(source, [])
+
+    def outside_build(self, source: str) -> bool:
+        """Whether Kbuild's descent from the top never reaches the folder of a source file (``.c``/``.S``).
+
+        Such a file is no part of the kernel image: ``tools/`` (user-space
+        programs, BPF objects), a module-only folder (``obj-m += x/``).
+        Never true for a header (included from anywhere), for a tree without
+        a top-level makefile, under a folder the model could not read
+        (``arch/$(SRCARCH)/`` without --arch), or when the descent stopped
+        at its bound.
+        """
+        if not self.rooted or not source.endswith((".c", ".S")) or len(self.directories) >= MAX_DIRECTORIES:
+            return False
+        folder = posixpath.dirname(source)
+        if self._focus is not None and not self._in_scope(folder):
+            return False            # only the folders asked about were read
+        if self._reached is None:
+            self._reached = frozenset(self.directories)
+        if folder in self._reached:
+            return False
+        return not any(folder == d or folder.startswith(d + "/") or not d for d in self.unmodelled)
 
     # loading -------------------------------------------------------------------------------
 
@@ -212,6 +236,7 @@ class KbuildModel:
                     continue
                 self._add_object(word.text, "head", word, "", [], {}, Evaluator(self.config, self.load))
         root_env = top_env if root_kbuild is None else None
+        self.rooted = True
         self._directory("", exported, [], NO_GUARDS, None, conditional, ready=root_env)
 
     def _shadowed(self, path: str) -> bool:
@@ -250,6 +275,7 @@ class KbuildModel:
                 where = named_at.origin if named_at and named_at.origin else Location(makefile)
                 what = "is not a directory" if not self._exists(directory) else "has no Kbuild or Makefile"
                 self.diagnostics.append(Diagnostic(where, f"obj-y names '{directory}/', which {what}; nothing under it is modelled"))
+                self.unmodelled.append(directory)
                 return
             env = dict(exported)
             env["src"] = env["obj"] = Var(False, (Word(directory or "."),))

@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from kgclint.analysis.kbuild import KbuildModel
 from kgclint.findings import Diagnostic
 from kgclint.inputs import InputKind
 from kgclint.lds import ast
@@ -70,7 +71,9 @@ class ScriptIndex:
         included = _included_scripts(all_facts)
         infos = [self._load(facts) for facts in all_facts if facts.path not in included]
         self.scripts: tuple[ScriptInfo, ...] = tuple(sorted(infos, key=lambda i: i.path))
-        self._linking: dict[str, tuple[ScriptInfo, ...]] = {}
+        self._linking: dict[tuple[str, str | None], tuple[ScriptInfo, ...]] = {}
+        self._image_scripts: dict[str | None, tuple[ScriptInfo, ...]] = {}
+        self._kbuild_model: KbuildModel | None = None
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -194,26 +197,42 @@ class ScriptIndex:
             info._words = frozenset(words)
         return name in info._words
 
-    def scripts_for(self, path: str) -> tuple[ScriptInfo, ...]:
-        """The scripts that link a source file.
+    def scripts_for(self, path: str, arch: str | None = None) -> tuple[ScriptInfo, ...]:
+        """The scripts that link a source file (built for ``arch`` when the path names none).
 
         The script in the nearest directory above the file (``arch/x86/boot/
-        compressed/vmlinux.lds.S`` links that directory's objects); otherwise
-        the kernel image's own scripts for the file's arch (``vmlinux.lds*``
-        scripts under ``arch/<arch>/kernel``, or every script whose name
-        starts with ``vmlinux``); a project with one script uses it for all.
+        compressed/vmlinux.lds.S`` links that directory's objects), unless
+        Kbuild compiles the file into a built-in object: then, as for a file
+        with no script above it, the kernel image's own scripts for the
+        file's arch (``vmlinux.lds*`` scripts under ``arch/<arch>/kernel``, or
+        every script whose name starts with ``vmlinux``). A source file Kbuild
+        never reaches (``tools/``) is linked by none; a project with one
+        script uses it for all.
         """
         if len(self.scripts) == 1:
             return self.scripts
-        # the answer depends on the folder alone (the arch too comes from the path): a whole tree
-        # asks once per placed section and script, about a few thousand folders
+        kbuild = self._kbuild()
+        if kbuild.objects_of(path):
+            return self._images(arch or self.project.arch_of(path))
+        # otherwise the answer depends on the folder alone: a whole tree asks once per placed section
+        # and script, about a few thousand folders
         folder = path.rpartition("/")[0]
-        found = self._linking.get(folder)
+        key = (folder, arch)
+        found = self._linking.get(key)
         if found is None:
-            found = self._linking[folder] = self._scripts_for_folder(path)
+            found = self._nearest(path)
+            if not found and not kbuild.outside_build(path):
+                found = self._images(arch or self.project.arch_of(path))
+            self._linking[key] = found
         return found
 
-    def _scripts_for_folder(self, path: str) -> tuple[ScriptInfo, ...]:
+    def _kbuild(self) -> KbuildModel:
+        if self._kbuild_model is None:
+            self._kbuild_model = self.project.analysis(KbuildModel)
+        return self._kbuild_model
+
+    def _nearest(self, path: str) -> tuple[ScriptInfo, ...]:
+        """The scripts in the deepest directory above ``path`` (not an arch's image script folder)."""
         source_dir = PurePosixPath(path).parent
         best: list[ScriptInfo] = []
         best_depth = -1
@@ -227,13 +246,17 @@ class ScriptIndex:
                     best, best_depth = [info], depth
                 elif depth == best_depth:
                     best.append(info)
-        if best:
-            return tuple(best)
-        arch = self.project.arch_of(path)
-        images = [i for i in self.scripts if PurePosixPath(i.path).name.startswith("vmlinux")
-                  and "/boot/" not in i.path and (arch is None or i.arch in (arch, None))]
-        kernel = [i for i in images if "/kernel/" in i.path]
-        return tuple(kernel or images)
+        return tuple(best)
+
+    def _images(self, arch: str | None) -> tuple[ScriptInfo, ...]:
+        """The kernel image's scripts for ``arch`` (every arch's when None)."""
+        found = self._image_scripts.get(arch)
+        if found is None:
+            images = [i for i in self.scripts if PurePosixPath(i.path).name.startswith("vmlinux")
+                      and "/boot/" not in i.path and (arch is None or i.arch in (arch, None))]
+            kernel = [i for i in images if "/kernel/" in i.path]
+            found = self._image_scripts[arch] = tuple(kernel or images)
+        return found
 
 
 def _included_scripts(all_facts) -> set[str]:

@@ -34,7 +34,7 @@ from kgclint.lds import ast
 from kgclint.lds.model import Description, ScriptModel, sections_in, symbols_in
 from kgclint.location import Location
 from kgclint.placement import SectionPlacement, placement_name
-from kgclint.project import Project
+from kgclint.project import Project, arch_from_path
 
 C_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: Share of entries that must be anonymous (unreferenced by name) for a walked description to be a table.
@@ -273,14 +273,14 @@ class PlacedSections:
     def by_description(self, info: ScriptInfo) -> dict[int, list[SectionPlacement]]:
         if info.path not in self._by_script:
             by_description: dict[int, list[SectionPlacement]] = {}
-            linked: dict[str, bool] = {}
+            linked: dict[tuple[str, str | None], bool] = {}
             places: dict[tuple[str, str], int | None] = {}
             for placement in self.sources.placements:
                 path = placement.location.path
-                directory = path.rpartition("/")[0]
-                if directory not in linked:
-                    linked[directory] = info in self.index.scripts_for(path)
-                if not linked[directory]:
+                where = (path, placement_arch(self.index.project, placement))
+                if where not in linked:
+                    linked[where] = info in self.index.scripts_for(*where)
+                if not linked[where]:
                     continue
                 if path not in self._objects:
                     self._objects[path] = object_name(path)
@@ -360,6 +360,25 @@ def is_code(placement: SectionPlacement) -> bool:
     return placement_name(placement.section).startswith((".text", ".init.text", ".head.text"))
 
 
-def main_scripts(index: ScriptIndex, path: str) -> tuple[ScriptInfo, ...]:
-    """The scripts that link ``path`` and describe an image (have SECTIONS with descriptions)."""
-    return tuple(i for i in index.scripts_for(path) if i.model.descriptions)
+def main_scripts(index: ScriptIndex, path: str, arch: str | None = None) -> tuple[ScriptInfo, ...]:
+    """The scripts that link ``path`` (built for ``arch``) and describe an image (have SECTIONS with descriptions)."""
+    return tuple(i for i in index.scripts_for(path, arch) if i.model.descriptions)
+
+
+def placement_scripts(index: ScriptIndex, placement: SectionPlacement) -> tuple[ScriptInfo, ...]:
+    """The image scripts that link a placement, for the arch it can exist on (``placement_arch``)."""
+    return main_scripts(index, placement.location.path, placement_arch(index.project, placement))
+
+
+def placement_arch(project: Project, placement: SectionPlacement) -> str | None:
+    """The arch a placement is built for: its file's (or --arch), else the one whose headers made the section.
+
+    A generic file reaches ``.altinstructions`` only through a macro of
+    ``arch/x86/include``: that placement exists in x86 builds alone, so
+    another arch's image script has nothing to say about it.
+    """
+    arch = project.arch_of(placement.location.path)
+    if arch is None:
+        arch = next((found for use in reversed(placement.macros)
+                     if (found := arch_from_path(use.defined_at.path)) is not None), None)
+    return arch

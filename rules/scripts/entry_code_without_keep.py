@@ -105,7 +105,7 @@ class EntryCodeWithoutKeep(Rule):
     code = "KGC202"
     name = "entry-code-without-keep"
     severity = Severity.ERROR
-    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM})
+    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM, InputKind.KBUILD})
 
     def check(self, project: Project) -> Iterable[Finding]:
         index = project.analysis(ScriptIndex)

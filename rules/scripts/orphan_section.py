@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.scripts import ScriptIndex, mode_note
-from kgclint.analysis.tables import C_IDENTIFIER, is_alloc, main_scripts, object_name
+from kgclint.analysis.tables import C_IDENTIFIER, is_alloc, object_name, placement_scripts
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.lds.sources import SourceView
@@ -46,7 +46,7 @@ class OrphanSection(Rule):
     code = "KGC203"
     name = "orphan-section"
     severity = Severity.WARNING
-    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM})
+    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM, InputKind.KBUILD})
 
     def check(self, project: Project) -> Iterable[Finding]:
         index = project.analysis(ScriptIndex)
@@ -58,7 +58,7 @@ class OrphanSection(Rule):
                 continue
             if C_IDENTIFIER.match(name) and (f"__start_{name}" in referenced or f"__stop_{name}" in referenced):
                 continue
-            for info in main_scripts(index, placement.location.path):
+            for info in placement_scripts(index, placement):
                 if info.model.place(object_name(placement.location.path), name) is not None:
                     continue
                 if index.mentions(info, name):

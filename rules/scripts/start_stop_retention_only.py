@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.scripts import ScriptIndex
-from kgclint.analysis.tables import C_IDENTIFIER, is_alloc, main_scripts, object_name, retained_by_flags
+from kgclint.analysis.tables import C_IDENTIFIER, is_alloc, object_name, placement_scripts, retained_by_flags
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.lds.sources import SourceView
@@ -47,7 +47,7 @@ class StartStopRetentionOnly(Rule):
     code = "KGC206"
     name = "start-stop-retention-only"
     severity = Severity.WARNING
-    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM})
+    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM, InputKind.KBUILD})
 
     def check(self, project: Project) -> Iterable[Finding]:
         index = project.analysis(ScriptIndex)
@@ -62,7 +62,7 @@ class StartStopRetentionOnly(Rule):
                 continue
             if sources.named(placement) or retained_by_flags(placement):
                 continue
-            scripts = main_scripts(index, placement.location.path)
+            scripts = placement_scripts(index, placement)
             if not scripts:
                 continue
             unkept = True
@@ -80,7 +80,7 @@ class StartStopRetentionOnly(Rule):
             first = placements[0]
             orphan = any(
                 info.model.place(object_name(first.location.path), name) is None
-                for info in main_scripts(index, first.location.path)
+                for info in placement_scripts(index, first)
             )
             if orphan:
                 effect = f"ld.lld >= 13 (-z start-stop-gc) drops it and fails the link: undefined symbol __start_{name}"

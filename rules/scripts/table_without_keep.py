@@ -50,7 +50,7 @@ class TableWithoutKeep(Rule):
     code = "KGC201"
     name = "table-without-keep"
     severity = Severity.ERROR
-    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM})
+    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM, InputKind.KBUILD})
 
     def check(self, project: Project) -> Iterable[Finding]:
         index = project.analysis(ScriptIndex)

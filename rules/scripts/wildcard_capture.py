@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kgclint.analysis.scripts import ScriptIndex, mode_note
-from kgclint.analysis.tables import is_alloc, main_scripts, object_name
+from kgclint.analysis.tables import is_alloc, main_scripts, object_name, placement_scripts
 from kgclint.findings import Finding, Severity
 from kgclint.inputs import InputKind
 from kgclint.lds.sources import SourceView
@@ -54,7 +54,7 @@ class WildcardCapture(Rule):
     code = "KGC204"
     name = "wildcard-capture"
     severity = Severity.WARNING
-    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM})
+    needs = frozenset({InputKind.LINKER_SCRIPT, InputKind.C, InputKind.ASM, InputKind.KBUILD})
 
     def check(self, project: Project) -> Iterable[Finding]:
         index = project.analysis(ScriptIndex)
@@ -63,7 +63,7 @@ class WildcardCapture(Rule):
             name = placement_name(placement.section)
             if not name or not is_alloc(placement):
                 continue
-            for info in main_scripts(index, placement.location.path):
+            for info in placement_scripts(index, placement):
                 matched = list(info.model.matching(object_name(placement.location.path), name))
                 if len(matched) < 2:
                     continue
