@@ -56,3 +56,14 @@ def test_lds_cpp_stub_that_must_be_file_and_folder(tmp_path):
         assert run.returncode in (0, 1), run.stderr
         codes = [f["code"] for f in json.loads(run.stdout)["findings"]]
         assert "KGC003" not in codes, run.stdout
+
+
+@pytest.mark.parametrize("text", ["ifeq\nendif\n", "ifneq \t\nendif\n", "ifeq\nobj-y += a.o\nelse\nendif\n"])
+def test_kbuild_conditional_without_arguments(text):
+    """tests/test_hardening_fuzz.py kbuild harness: ``"" in "\\"'"`` is true, so ``ifeq`` with nothing after it
+    read the first character of an empty string (IndexError out of a front-end that promises never to raise)."""
+    from kgclint.frontends import kbuild
+
+    facts = kbuild.parse(SourceInput("drivers/Makefile", text.encode(), None))
+    assert any("ifeq" in d.message or "ifneq" in d.message or "condition" in d.message for d in facts.diagnostics), \
+        facts.diagnostics

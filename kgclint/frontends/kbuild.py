@@ -318,7 +318,7 @@ def _condition_args(kind: str, rest: str) -> tuple[str, ...] | None:
             elif ch == "," and depth == 0:
                 return inner[:i].strip(), inner[i + 1:].strip()
         return None
-    if rest[:1] in "\"'":
+    if rest and rest[0] in "\"'":
         quote = rest[0]
         end = rest.find(quote, 1)
         if end < 0:
