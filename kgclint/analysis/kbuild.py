@@ -239,6 +239,25 @@ class KbuildModel:
         self.rooted = True
         self._directory("", exported, [], NO_GUARDS, None, conditional, ready=root_env)
 
+    def _every_arch(self, directory: str) -> list[str]:
+        """The folders under ``directory`` that have a makefile, when the run names no arch: every value of it.
+
+        Linux's ``obj-y += arch/$(SRCARCH)/`` names ``arch/`` when nothing
+        sets SRCARCH; with no --arch the run is about every arch, as about
+        every configuration. Their folders stay unmodelled for
+        ``outside_build``: an arch's own makefile (not read without the arch)
+        adds more of them (``libs-y += arch/x86/lib/``).
+        """
+        if self.project.options.arch is not None or not self._exists(directory):
+            return []
+        try:
+            names = sorted(p.name for p in (self.project.root / directory).iterdir() if p.is_dir())
+        except OSError:
+            return []
+        prefix = directory + "/" if directory else ""
+        return [prefix + name for name in names
+                if self.load(prefix + name + "/Kbuild") is not None or self.load(prefix + name + "/Makefile") is not None]
+
     def _shadowed(self, path: str) -> bool:
         """A directory's Makefile is not read by Kbuild when a Kbuild file sits beside it."""
         return posixpath.basename(path) == "Makefile" and self.load(posixpath.join(posixpath.dirname(path), "Kbuild")) is not None
@@ -274,8 +293,14 @@ class KbuildModel:
             if facts is None:
                 where = named_at.origin if named_at and named_at.origin else Location(makefile)
                 what = "is not a directory" if not self._exists(directory) else "has no Kbuild or Makefile"
-                self.diagnostics.append(Diagnostic(where, f"obj-y names '{directory}/', which {what}; nothing under it is modelled"))
                 self.unmodelled.append(directory)
+                arches = self._every_arch(directory)
+                if not arches:
+                    self.diagnostics.append(Diagnostic(
+                        where, f"obj-y names '{directory}/', which {what}; nothing under it is modelled"))
+                for sub in filter(self._leads_to_scope, arches):
+                    self._directory(sub, exported, inherited, guards | (named_at.guards if named_at else NO_GUARDS),
+                                    named_at, conditional)
                 return
             env = dict(exported)
             env["src"] = env["obj"] = Var(False, (Word(directory or "."),))
