@@ -256,7 +256,7 @@ class KbuildModel:
             return []
         prefix = directory + "/" if directory else ""
         return [prefix + name for name in names
-                if self.load(prefix + name + "/Kbuild") is not None or self.load(prefix + name + "/Makefile") is not None]
+                if any(self.load(f"{prefix}{name}/{makefile}") is not None for makefile in ("Kbuild", "Makefile"))]
 
     def _shadowed(self, path: str) -> bool:
         """A directory's Makefile is not read by Kbuild when a Kbuild file sits beside it."""
