@@ -71,7 +71,7 @@ class ScriptIndex:
         included = _included_scripts(all_facts)
         infos = [self._load(facts) for facts in all_facts if facts.path not in included]
         self.scripts: tuple[ScriptInfo, ...] = tuple(sorted(infos, key=lambda i: i.path))
-        self._linking: dict[tuple[str, str | None], tuple[ScriptInfo, ...]] = {}
+        self._nearest_by_folder: dict[str, tuple[ScriptInfo, ...]] = {}
         self._image_scripts: dict[str | None, tuple[ScriptInfo, ...]] = {}
         self._kbuild_model: KbuildModel | None = None
 
@@ -212,19 +212,13 @@ class ScriptIndex:
         if len(self.scripts) == 1:
             return self.scripts
         kbuild = self._kbuild()
-        if kbuild.objects_of(path):
-            return self._images(arch or self.project.arch_of(path))
-        # otherwise the answer depends on the folder alone: a whole tree asks once per placed section
-        # and script, about a few thousand folders
-        folder = path.rpartition("/")[0]
-        key = (folder, arch)
-        found = self._linking.get(key)
-        if found is None:
-            found = self._nearest(path)
-            if not found and not kbuild.outside_build(path):
-                found = self._images(arch or self.project.arch_of(path))
-            self._linking[key] = found
-        return found
+        if not kbuild.objects_of(path):
+            nearest = self._nearest(path)
+            if nearest:
+                return nearest
+            if kbuild.outside_build(path):
+                return ()
+        return self._images(arch or self.project.arch_of(path))
 
     def _kbuild(self) -> KbuildModel:
         if self._kbuild_model is None:
@@ -232,7 +226,14 @@ class ScriptIndex:
         return self._kbuild_model
 
     def _nearest(self, path: str) -> tuple[ScriptInfo, ...]:
-        """The scripts in the deepest directory above ``path`` (not an arch's image script folder)."""
+        """The scripts in the deepest directory above ``path`` (not an arch's image script folder).
+
+        The answer depends on the folder alone: a whole tree asks once per
+        placed section and script, about a few thousand folders.
+        """
+        folder = path.rpartition("/")[0]
+        if folder in self._nearest_by_folder:
+            return self._nearest_by_folder[folder]
         source_dir = PurePosixPath(path).parent
         best: list[ScriptInfo] = []
         best_depth = -1
@@ -246,7 +247,8 @@ class ScriptIndex:
                     best, best_depth = [info], depth
                 elif depth == best_depth:
                     best.append(info)
-        return tuple(best)
+        found = self._nearest_by_folder[folder] = tuple(best)
+        return found
 
     def _images(self, arch: str | None) -> tuple[ScriptInfo, ...]:
         """The kernel image's scripts for ``arch`` (every arch's when None)."""
