@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kgclint.analysis.macros import DEFAULT_ARCH
-from kgclint.c.include_paths import resolve
+from kgclint.c.include_paths import includes_of, resolve
 from kgclint.discovery import Discovered
 from kgclint.c.facts import CFacts
 from kgclint.engine import EngineSettings, FactsView, load_inputs
@@ -30,15 +30,6 @@ from kgclint.project import Options, arch_from_path
 MACROS_VIEW = FactsView("macros", CFacts.macros_only)
 #: A bound on the headers followed, far above what one kernel file includes (a few hundred).
 MAX_HEADERS = 20_000
-
-
-def _includes(facts: object) -> Iterable[tuple[str, bool]]:
-    """(name, quoted) of every include a C or assembly file's facts record."""
-    for include in getattr(facts, "includes", ()):
-        if isinstance(include, tuple):      # assembly facts keep (name, location); cpp tries the folder first
-            yield include[0], True
-        else:
-            yield include.name, not include.system
 
 
 def _files_in(folder: str) -> frozenset[str]:
@@ -85,7 +76,7 @@ def included_headers(
     while frontier and len(seen) < MAX_HEADERS:
         wanted: dict[str, str] = {}
         for facts, arch in frontier:
-            for name, quoted in _includes(facts):
+            for name, quoted in includes_of(facts):
                 path = lookup(name, quoted, facts.path, arch)
                 if path is not None and path not in seen:
                     seen.add(path)

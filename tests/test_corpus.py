@@ -46,10 +46,13 @@ def test_case(case: str, key: Key | None, corpus_workdir: Path) -> None:
         assert not extra, f"{case}: findings without a marker: {extra}"
 
 
-@pytest.mark.parametrize("order", [("tools/bpf/prog.c", "tools/bpf/maps.h"), ("tools/bpf/maps.h", "tools/bpf/prog.c")])
-def test_script_choice_is_per_file_not_per_folder(order: tuple[str, str]) -> None:
-    """corpus/script-choice: a .c file in tools/ is linked by no kernel script, while a header beside it (included
-    from anywhere) still meets the image scripts, whichever of the two is asked about first."""
+@pytest.mark.parametrize("order", [
+    ("tools/bpf/prog.c", "tools/bpf/maps.h", "tools/lib/relo.h", "tools/lib/iter.c"),
+    ("tools/lib/iter.c", "tools/lib/relo.h", "tools/bpf/maps.h", "tools/bpf/prog.c"),
+])
+def test_script_choice_is_per_file_not_per_folder(order: tuple[str, ...]) -> None:
+    """corpus/script-choice: files in tools/ are linked by no kernel script (a .c file, and a header no built file
+    includes), except those a built file includes, directly or through another, whichever is asked about first."""
     from kgclint.analysis.scripts import ScriptIndex
     from kgclint.engine import build_project
     from kgclint.inputs import InputKind
@@ -57,7 +60,7 @@ def test_script_choice_is_per_file_not_per_folder(order: tuple[str, str]) -> Non
 
     case = CORPUS / "script-choice"
     index = build_project(case, [case], Options(), set(InputKind)).analysis(ScriptIndex)
-    answers = {path: index.scripts_for(path) for path in order}
-    assert answers["tools/bpf/prog.c"] == ()
-    assert {info.path for info in answers["tools/bpf/maps.h"]} == {
-        "arch/alpha/kernel/vmlinux.lds", "arch/x86/kernel/vmlinux.lds"}
+    answers = {path: {info.path for info in index.scripts_for(path)} for path in order}
+    images = {"arch/alpha/kernel/vmlinux.lds", "arch/x86/kernel/vmlinux.lds"}
+    assert answers == {"tools/bpf/prog.c": set(), "tools/bpf/maps.h": set(),
+                       "tools/lib/relo.h": images, "tools/lib/iter.c": images}

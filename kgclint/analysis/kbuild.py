@@ -36,6 +36,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgclint.analysis.included import IncludedFromBuild
+from kgclint.c.include_paths import on_search_path
 from kgclint.findings import Diagnostic
 from kgclint.frontends import kbuild as kbuild_frontend
 from kgclint.frontends import kconfig as kconfig_frontend
@@ -114,6 +116,7 @@ class KbuildModel:
         self.rooted = False                 # whether the descent began at the tree's own top-level makefile
         self._top_env: Env = {}
         self._reached: frozenset[str] | None = None
+        self._included: frozenset[str] | None = None
         self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
         self._focus = project.scope_dirs()
         self.config, self.config_source = _configuration(project, self.diagnostics)
@@ -139,20 +142,33 @@ class KbuildModel:
         return self.by_source.get(source, [])
 
     def outside_build(self, source: str) -> bool:
-        """Whether Kbuild's descent from the top never reaches the folder of a source file (``.c``/``.S``).
+        """Whether no kernel object is compiled from a tree file: user-space programs, BPF objects, their headers.
 
-        Such a file is no part of the kernel image: ``tools/`` (user-space
-        programs, BPF objects), a module-only folder (``obj-m += x/``).
-        Never true for a header (included from anywhere), for a tree without
-        a top-level makefile, under a folder the model could not read
-        (``arch/$(SRCARCH)/`` without --arch), or when the descent stopped
-        at its bound.
+        True when Kbuild's descent from the top never reaches the file's
+        folder (``tools/``, a module-only ``obj-m += x/``), the folder is not
+        one the kernel's ``-I`` options name (``include/``,
+        ``arch/<a>/include/``), and no file of the build includes it
+        (``kernel/bpf/btf.c`` includes ``../../tools/lib/bpf/relo_core.h``:
+        ``kgclint.analysis.included``). Never true for a tree without a
+        top-level makefile, under a folder the model could not read
+        (``arch/$(SRCARCH)/`` without --arch), when the descent stopped at
+        its bound, or for a header in a run over named files (whose
+        includers elsewhere in the tree were not read).
         """
-        if not self.rooted or not source.endswith((".c", ".S")) or len(self.directories) >= MAX_DIRECTORIES:
+        if not self.rooted or len(self.directories) >= MAX_DIRECTORIES or on_search_path(source):
             return False
-        folder = posixpath.dirname(source)
-        if self._focus is not None and not self._in_scope(folder):
+        if self._focus is not None and (not source.endswith((".c", ".S"))
+                                        or not self._in_scope(posixpath.dirname(source))):
             return False            # only the folders asked about were read
+        if not self._unreached(source):
+            return False
+        if self._included is None:
+            self._included = IncludedFromBuild(self.project, self._unreached).files
+        return source not in self._included
+
+    def _unreached(self, path: str) -> bool:
+        """Whether the descent never reaches the folder of ``path`` nor a folder above it it could not read."""
+        folder = posixpath.dirname(path)
         if self._reached is None:
             self._reached = frozenset(self.directories)
         if folder in self._reached:

@@ -206,7 +206,8 @@ class ScriptIndex:
         with no script above it, the kernel image's own scripts for the
         file's arch (``vmlinux.lds*`` scripts under ``arch/<arch>/kernel``, or
         every script whose name starts with ``vmlinux``). A source file Kbuild
-        never reaches (``tools/``) is linked by none; a project with one
+        never reaches (``tools/``), nor any file of the build includes, is
+        linked by none (``KbuildModel.outside_build``); a project with one
         script uses it for all.
         """
         if len(self.scripts) == 1:

@@ -1,0 +1,49 @@
+"""Files outside Kbuild's folders that the build still compiles, because a built file includes them.
+
+A folder Kbuild's descent never reaches (``tools/``) holds user-space
+programs and their headers, which no kernel script links. Yet a kernel
+file may pull such a file in by a quoted relative path (``kernel/bpf/
+btf.c`` includes ``../../tools/lib/bpf/relo_core.h``, ``kernel/bpf/
+btf_iter.c`` a whole ``.c`` from there), and then its placements are the
+kernel's. This analysis follows quoted includes from every file of the
+build (a source in a reached folder, or a file under an include search
+folder) into unreached folders, through the files found there in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from kgclint.c.include_paths import beside, includes_of, on_search_path
+from kgclint.inputs import InputKind
+from kgclint.project import Project
+
+
+class IncludedFromBuild:
+    """The tree files in unreached folders that a file of the build includes, directly or through each other."""
+
+    def __init__(self, project: Project, unreached: Callable[[str], bool]) -> None:
+        edges: dict[str, set[str]] = {}
+        for facts in _every_facts(project):
+            for name, quoted in includes_of(facts):
+                if not quoted:
+                    continue            # <...> lands on the search path, which is in the build anyway
+                target = beside(facts.path, name)
+                if not target.startswith("../") and not on_search_path(target) and unreached(target):
+                    edges.setdefault(facts.path, set()).add(target)
+        found: set[str] = set()
+        todo = [target for source, targets in edges.items() if not unreached(source) or on_search_path(source)
+                for target in targets]
+        while todo:
+            path = todo.pop()
+            if path not in found:
+                found.add(path)
+                todo.extend(edges.get(path, ()))
+        self.files: frozenset[str] = frozenset(found)
+
+
+def _every_facts(project: Project) -> Iterable[object]:
+    """The facts of every C and assembly file the run has, inputs and context alike."""
+    for kind in (InputKind.C, InputKind.ASM):
+        yield from project.facts(kind)
+        yield from project.context_facts(kind)
