@@ -23,7 +23,7 @@ than a kernel that quietly lacks the entries (*silent*).
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -300,7 +300,7 @@ class Tables:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.sources = project.analysis(SourceView)
-        index = project.analysis(ScriptIndex)
+        index = self.index = project.analysis(ScriptIndex)
         self.candidates: list[Candidate] = []
         self.tables: list[Table] = []
         for info in index.scripts:
@@ -314,10 +314,22 @@ class Tables:
                 if table is not None:
                     self.tables.append(table)
 
+    def _linked_by(self, script: ScriptInfo) -> Callable[[str], bool]:
+        """Whether a file is linked by ``script``: code that only another arch's image links walks no table here."""
+        answers: dict[str, bool] = {}
+
+        def linked(path: str) -> bool:
+            if path not in answers:
+                answers[path] = script in self.index.scripts_for(path)
+            return answers[path]
+        return linked
+
     def _classify(self, candidate: Candidate, entries: list[SectionPlacement]) -> Table | None:
         if not entries:
             return None
-        walkers = tuple(sorted({loc for name in candidate.symbols for loc in self.sources.referencing(name)},
+        linked = self._linked_by(candidate.script)
+        walkers = tuple(sorted({loc for name in candidate.symbols for loc in self.sources.referencing(name)
+                                if linked(loc.path)},
                                key=lambda loc: (loc.path.endswith(".h"), loc)))
         if not walkers:
             return None
