@@ -1,4 +1,4 @@
-"""Files outside Kbuild's folders that the build still compiles, because a built file includes them.
+"""Files outside Kbuild's folders that a build still compiles, because a file it compiles includes them.
 
 A folder Kbuild's descent never reaches (``tools/``) holds user-space
 programs and their headers, which no kernel script links. Yet a kernel
@@ -7,7 +7,9 @@ btf.c`` includes ``../../tools/lib/bpf/relo_core.h``, ``kernel/bpf/
 btf_iter.c`` a whole ``.c`` from there), and then its placements are the
 kernel's. This analysis follows quoted includes from every file of the
 build (a source in a reached folder, or a file under an include search
-folder) into unreached folders, through the files found there in turn.
+folder) into unreached folders, through the files found there in turn;
+``closure`` does the same from any other set of files (the sources a
+make rule links).
 """
 
 from __future__ import annotations
@@ -23,23 +25,28 @@ class IncludedFromBuild:
     """The tree files in unreached folders that a file of the build includes, directly or through each other."""
 
     def __init__(self, project: Project, unreached: Callable[[str], bool]) -> None:
-        edges: dict[str, set[str]] = {}
+        #: quoted includes that land in unreached folders, by including file
+        self.edges: dict[str, set[str]] = {}
         for facts in _every_facts(project):
             for name, quoted in includes_of(facts):
                 if not quoted:
                     continue            # <...> lands on the search path, which is in the build anyway
                 target = beside(facts.path, name)
                 if not target.startswith("../") and not on_search_path(target) and unreached(target):
-                    edges.setdefault(facts.path, set()).add(target)
+                    self.edges.setdefault(facts.path, set()).add(target)
+        built = [source for source in self.edges if not unreached(source) or on_search_path(source)]
+        self.files: frozenset[str] = self.closure(built) - frozenset(built)
+
+    def closure(self, starts: Iterable[str]) -> frozenset[str]:
+        """``starts`` and every file they include, directly or in turn, in unreached folders."""
         found: set[str] = set()
-        todo = [target for source, targets in edges.items() if not unreached(source) or on_search_path(source)
-                for target in targets]
+        todo = list(starts)
         while todo:
             path = todo.pop()
             if path not in found:
                 found.add(path)
-                todo.extend(edges.get(path, ()))
-        self.files: frozenset[str] = frozenset(found)
+                todo.extend(self.edges.get(path, ()))
+        return frozenset(found)
 
 
 def _every_facts(project: Project) -> Iterable[object]:

@@ -116,7 +116,7 @@ class KbuildModel:
         self.rooted = False                 # whether the descent began at the tree's own top-level makefile
         self._top_env: Env = {}
         self._reached: frozenset[str] | None = None
-        self._included: frozenset[str] | None = None
+        self._included: IncludedFromBuild | None = None
         self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
         self._focus = project.scope_dirs()
         self.config, self.config_source = _configuration(project, self.diagnostics)
@@ -160,11 +160,13 @@ class KbuildModel:
         if self._focus is not None and (not source.endswith((".c", ".S"))
                                         or not self._in_scope(posixpath.dirname(source))):
             return False            # only the folders asked about were read
-        if not self._unreached(source):
-            return False
+        return self._unreached(source) and source not in self.included().files
+
+    def included(self) -> IncludedFromBuild:
+        """The quoted includes into unreached folders, and what the build includes there."""
         if self._included is None:
-            self._included = IncludedFromBuild(self.project, self._unreached).files
-        return source not in self._included
+            self._included = IncludedFromBuild(self.project, self._unreached)
+        return self._included
 
     def _unreached(self, path: str) -> bool:
         """Whether the descent never reaches the folder of ``path`` nor a folder above it it could not read."""

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from kgclint.analysis.kbuild import KbuildModel
 from kgclint.findings import Diagnostic
 from kgclint.inputs import InputKind
+from kgclint.kbuild.link_rules import linked_stems, stem
 from kgclint.lds import ast
 from kgclint.lds.cpp import MODE_ALL, CppSetup, Preprocessed, Preprocessor, conditional_groups
 from kgclint.lds.macros import MacroTable, Origin
@@ -74,6 +75,7 @@ class ScriptIndex:
         self._nearest_by_folder: dict[str, tuple[ScriptInfo, ...]] = {}
         self._image_scripts: dict[str | None, tuple[ScriptInfo, ...]] = {}
         self._kbuild_model: KbuildModel | None = None
+        self._rule_linked: dict[str, frozenset[str] | None] = {}
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -215,11 +217,30 @@ class ScriptIndex:
         kbuild = self._kbuild()
         if not kbuild.objects_of(path):
             nearest = self._nearest(path)
+            outside = kbuild.outside_build(path)
+            if nearest and outside:
+                nearest = tuple(info for info in nearest if self._rule_links(info, path))
             if nearest:
                 return nearest
-            if kbuild.outside_build(path):
+            if outside:
                 return ()
         return self._images(arch or self.project.arch_of(path))
+
+    def _rule_links(self, info: ScriptInfo, path: str) -> bool:
+        """Whether a make rule links a file outside the build with a script beside it (``kgclint.kbuild.link_rules``).
+
+        Unknown (no rule passes the script) counts as linked; a header is
+        linked when a source the rule links includes it.
+        """
+        if info.path not in self._rule_linked:
+            stems = linked_stems(info.path, self._kbuild().load)
+            self._rule_linked[info.path] = None if stems is None else self._with_includes(stems)
+        linked = self._rule_linked[info.path]
+        return linked is None or stem(path) in linked or path in linked
+
+    def _with_includes(self, stems: frozenset[str]) -> frozenset[str]:
+        """Linked stems and the files their sources include in unreached folders, in turn."""
+        return stems | self._kbuild().included().closure(f"{s}{suffix}" for s in stems for suffix in (".c", ".S"))
 
     def _kbuild(self) -> KbuildModel:
         if self._kbuild_model is None:

@@ -3,8 +3,8 @@
 It reads the file the way make does for what Kbuild uses: line
 continuations, comments, ``=``/``:=``/``+=``/``?=`` assignments,
 ``ifeq``/``ifneq``/``ifdef``/``ifndef``/``else``/``endif``, ``include``,
-``export``, ``override``; rules and their recipes and ``define`` blocks are
-skipped. A line it cannot place becomes a diagnostic naming the construct,
+``export``, ``override``, and rules with their recipe lines; ``define``
+blocks are skipped. A line it cannot place becomes a diagnostic naming the construct,
 and parsing goes on. Nothing is expanded here: ``obj-$(CONFIG_X)`` needs the
 configuration and other makefiles' variables, which the evaluator
 (``kgclint.kbuild.evaluate``) has and a pure per-file front-end does not.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from kgclint.findings import Diagnostic
 from kgclint.inputs import SourceInput
-from kgclint.kbuild.syntax import Assign, Conditional, Export, Include, Statement, Unfollowed
+from kgclint.kbuild.syntax import Assign, Conditional, Export, Include, Rule, Statement, Unfollowed
 from kgclint.location import Location
 
 #: Bounds that keep junk input from costing more than a real makefile (the largest in Linux is ~2,200 lines).
@@ -139,6 +139,8 @@ class _Parser:
         self.top: list[Statement] = []
         self.frames: list[_Frame] = []
         self.in_rule = False
+        #: the rule being read: the body it belongs to, targets, prerequisites, where, recipe lines so far
+        self._rule: tuple[list[Statement], str, str, Location, list[str]] | None = None
         self.define_depth = 0
         self.define_at: Location | None = None
 
@@ -158,7 +160,10 @@ class _Parser:
                 self.define_depth += 1
             return
         if raw.startswith("\t") and self.in_rule:
+            if self._rule is not None and line.strip():
+                self._rule[4].append(line.strip())
             return
+        self._end_rule()
         text = _strip_comment(line).strip()
         if not text:
             return
@@ -222,6 +227,7 @@ class _Parser:
         index, op = found
         if op == ":":
             self.in_rule = True
+            self._start_rule(text[:index].strip(), text[index + 1:], where)
             return
         name = text[:index].strip()
         value = text[index + len(op):].strip()
@@ -230,6 +236,21 @@ class _Parser:
             return
         self.in_rule = False
         self._body().append(Assign(name, op, value, where, export))
+
+    def _start_rule(self, targets: str, rest: str, where: Location) -> None:
+        """Begin a rule; a target-specific assignment (``prog: CFLAGS += -O0``) is none."""
+        rest = rest[1:] if rest.startswith(":") else rest        # a double-colon rule
+        found = find_operator(rest)
+        if found is not None and found[1] != ":":
+            return
+        prerequisites, _, inline = rest.partition(";")
+        self._rule = (self._body(), targets, prerequisites.strip(), where, [inline.strip()] if inline.strip() else [])
+
+    def _end_rule(self) -> None:
+        if self._rule is not None:
+            body, targets, prerequisites, where, recipe = self._rule
+            body.append(Rule(targets, prerequisites, tuple(recipe), where))
+            self._rule = None
 
     def _unfollowed(self, construct: str, where: Location) -> None:
         self._diag(where, f"kgclint cannot follow {construct}")
@@ -277,6 +298,7 @@ class _Parser:
                 break
 
     def finish(self) -> tuple[Statement, ...]:
+        self._end_rule()
         if self.define_depth and self.define_at is not None:
             self._diag(self.define_at, "'define' without 'endef'")
         while self.frames:

@@ -381,6 +381,10 @@ class Evaluator:
             out.extend((p, g | guards) for p, g in pieces)
         return out
 
+    def text_words(self, text: str, env: Env, location: Location) -> list[Word]:
+        """Any text (a rule's prerequisites, a recipe line) expanded and split into words, quietly."""
+        return to_words(self.expand(text, env, _Context(NO_GUARDS, location, False)), location)
+
     def value_words(self, name: str, env: Env, location: Location) -> list[Word]:
         """A variable's value as words, each with its guards and the line that added it."""
         var = env.get(name)

@@ -1,8 +1,9 @@
 """The statements of a makefile, as the Kbuild front-end reads them.
 
-Only what decides membership and flags is kept: assignments, conditionals,
-includes and exports. Rules and recipes are skipped (they build things,
-they do not say what is built-in). Values stay unexpanded text: expansion
+What decides membership and flags is kept: assignments, conditionals,
+includes and exports; and rules with their recipes, which say what a
+linker script outside Kbuild's lists links (``-T`` in a recipe). Values
+stay unexpanded text: expansion
 needs other files' variables, so it is the evaluator's job, not the
 front-end's.
 """
@@ -70,4 +71,14 @@ class Unfollowed:
     location: Location
 
 
-Statement = Assign | Export | Conditional | Include | Unfollowed
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """``targets: prerequisites`` and its recipe lines (without the leading tab), all unexpanded."""
+
+    targets: str
+    prerequisites: str
+    recipe: tuple[str, ...]
+    location: Location
+
+
+Statement = Assign | Export | Conditional | Include | Unfollowed | Rule
