@@ -36,6 +36,8 @@ from kgclint.project import Project
 
 MAX_RETRIES = 4
 _WORD = re.compile(r"[A-Za-z0-9_.$]+")
+#: Comments of a script or of a header cpp reads for it: a section named only there is handled by no branch.
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)|//[^\n]*", re.S)
 MODE_PLAIN = "plain"
 
 
@@ -182,7 +184,7 @@ class ScriptIndex:
             return None
 
     def mentions(self, info: ScriptInfo, name: str) -> bool:
-        """Whether the script's own text or a header it includes names ``name`` in any ``#if`` branch.
+        """Whether the script's own text or a header it includes names ``name`` in any ``#if`` branch (not in a comment).
 
         A section a disabled option's sources would produce (error-injection
         lists without CONFIG_FUNCTION_ERROR_INJECTION) is handled by the
@@ -195,7 +197,7 @@ class ScriptIndex:
             for path in files:
                 text = self._read(path)
                 if text is not None:
-                    words.update(_WORD.findall(text))
+                    words.update(_WORD.findall(_COMMENT.sub(" ", text)))
             info._words = frozenset(words)
         return name in info._words
 
