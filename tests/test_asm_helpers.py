@@ -21,6 +21,7 @@ ASSEMBLERS = {
     "x86": "as",
     "arm": "arm-linux-gnueabi-as",
     "arm64": "aarch64-linux-gnu-as",
+    "arc": "arc-linux-gnu-as",
     "riscv": "riscv64-linux-gnu-as",
     "powerpc": "powerpc64le-linux-gnu-as",
     "mips": "mips-linux-gnu-as",

@@ -39,6 +39,8 @@ _SYNTAX = {
     "arm": AsmSyntax("arm", ("@", "//"), "#", ";", "%"),
     # AArch64: '//' comments anywhere; '#' only at the start of a line.
     "arm64": AsmSyntax("arm64", ("//",), "#", ";", "@%"),
+    # ARC: '`' separates statements (the kernel's ASM_NL there); ';' and '#' comment anywhere.
+    "arc": AsmSyntax("arc", ("#", ";"), "#", "`", "@%"),
     "riscv": AsmSyntax("riscv", ("#",), "#", ";", "@%"),
     "powerpc": AsmSyntax("powerpc", ("#",), "#", ";", "@%"),
     "mips": AsmSyntax("mips", ("#",), "#", ";", "@%"),
