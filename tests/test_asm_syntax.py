@@ -70,8 +70,10 @@ def test_scanner_predicts_what_the_assembler_makes(tmp_path, arch, label, text):
     assert predicted(result) == made, done.stderr
 
 
-@pytest.mark.parametrize("arch", ARCHES)
-@pytest.mark.parametrize("char", NOT_COMMENTS)
+@pytest.mark.parametrize(("arch", "char"), [
+    # PA-RISC's '!' ends a statement instead: the "separator" case proves it
+    (arch, char) for arch in ARCHES for char in NOT_COMMENTS if char != syntax_for(arch).separator
+])
 def test_characters_that_do_not_comment_are_kept(tmp_path, arch, char):
     """Mid-line, a character is either a comment for the assembler and the scanner, or for neither."""
     text = f'.section x1,"a" {char} .section z9,"a"'

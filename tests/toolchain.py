@@ -25,6 +25,7 @@ CROSS_PREFIX = {
     "riscv": "riscv64-linux-gnu-",
     "powerpc": "powerpc64le-linux-gnu-",
     "mips": "mips-linux-gnu-",
+    "arc": "arc-linux-gnu-",
 }
 
 

@@ -42,6 +42,14 @@ _SYNTAX = {
     # ARC: '`' separates statements (the kernel's ASM_NL there); ';' and '#' comment anywhere.
     "arc": AsmSyntax("arc", ("#", ";"), "#", "`", "@%"),
     "riscv": AsmSyntax("riscv", ("#",), "#", ";", "@%"),
+    "alpha": AsmSyntax("alpha", ("#",), "#", ";", "@%"),
+    # PA-RISC: '!' separates statements (the kernel's ASM_NL there); ';' comments anywhere, '#' at a line's start.
+    "parisc": AsmSyntax("parisc", (";",), "#", "!", "@%"),
+    # m68k: '|' comments anywhere; '#' (an immediate elsewhere) only at a line's start.
+    "m68k": AsmSyntax("m68k", ("|",), "#", ";", "@%"),
+    # SuperH and SPARC: '!' comments anywhere; '#' only at a line's start.
+    "sh": AsmSyntax("sh", ("!",), "#", ";", "@%"),
+    "sparc": AsmSyntax("sparc", ("!",), "#", ";", "@%"),
     "powerpc": AsmSyntax("powerpc", ("#",), "#", ";", "@%"),
     "mips": AsmSyntax("mips", ("#",), "#", ";", "@%"),
     "s390": AsmSyntax("s390", ("#",), "#", ";", "@%"),
@@ -53,6 +61,7 @@ _ALIASES = {
     "aarch64": "arm64", "riscv64": "riscv", "riscv32": "riscv",
     "ppc": "powerpc", "ppc64": "powerpc", "ppc64le": "powerpc",
     "mips64": "mips", "mipsel": "mips", "s390x": "s390",
+    "hppa": "parisc", "parisc64": "parisc", "sh4": "sh", "sparc64": "sparc", "sparc32": "sparc",
 }
 
 #: When the arch is unknown: only what every target above agrees on, so that
