@@ -290,3 +290,19 @@ def test_makefiles_beyond_the_inputs_come_from_the_cache(tmp_path, monkeypatch):
     parsed.clear()
     assert main(argv) == 0
     assert parsed == []
+
+
+@pytest.mark.parametrize("modifier", ["override", "export", "private"])
+def test_a_modified_define_block_is_skipped_whole(modifier: str) -> None:
+    """tools/testing/selftests/*/Makefile: ``override define RUN_TESTS`` holds recipe lines, not statements."""
+    facts = parse(
+        f"{modifier} define RUN_TESTS\n"
+        "\t+@for T in $(SUB_DIRS); do \\\n"
+        "\t\t$(MAKE) -C $$T run_tests; \\\n"
+        "\tdone;\n"
+        "\trm -f x\n"
+        "endef\n"
+        "obj-y += a.o\n"
+    )
+    assert facts.diagnostics == ()
+    assert [(s.name, s.value) for s in facts.statements if isinstance(s, Assign)] == [("obj-y", "a.o")]

@@ -205,6 +205,10 @@ class _Parser:
         self.in_rule = False
         if word == "unexport" or not rest:
             return
+        if rest.split(None, 1)[0] == "define":     # ``override define X`` / ``export define X``: a define block
+            self.define_depth = 1
+            self.define_at = where
+            return
         found = find_operator(rest)
         if found is None or found[1] == ":":
             if word == "export":
