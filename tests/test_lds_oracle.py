@@ -155,3 +155,22 @@ def test_case_agrees_with_both_linkers(case: str, tmp_path: Path, linkers: None)
                 assert key not in bfd.dropped and key not in lld.dropped, key
                 checked += 1
     assert checked, f"{case}: nothing was checked against the linkers"
+
+
+def test_table_walked_by_one_arch_only_is_that_archs_finding(tmp_path: Path, linkers: None) -> None:
+    """corpus/table-walker-arch: arm's and arc's scripts share an unkept table that only arm's code walks.
+    kgclint reports arm's script alone; linking arm's image (the generic entry and arm's walker) with arm's
+    script, both linkers drop the entry the finding names."""
+    folder = CORPUS / "table-walker-arch"
+    results = [f for f in findings(folder) if f.code == "KGC201"]
+    assert [f.location.path for f in results] == ["arch/arm/kernel/vmlinux.lds"]
+    walker = tmp_path / "start.c"
+    walker.write_text("int run_tab(void);\nvoid _start(void) { run_tab(); }\n")
+    objects = [compile_c(folder / source, tmp_path / object_for(source), flags=FLAGS)
+               for source in ("drivers/tab/entries.c", "arch/arm/kernel/walk.c")]
+    objects.append(compile_c(walker, tmp_path / "start.o", flags=FLAGS))
+    script = folder / "arch/arm/kernel/vmlinux.lds"
+    for linker in ("bfd", "lld"):
+        done = link_gc(objects, script, tmp_path / f"{linker}.out", linker=linker, entry="_start")
+        for source in placed_entries(results[0]):
+            assert done.returncode == 0 and (object_for(source), section_of(results[0])) in done.dropped, linker
