@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
@@ -195,3 +196,53 @@ def test_front_end_reports_binary_and_bad_utf8_and_syntax():
     source = parse_file(SourceInput("arch/x/d.lds.S", b"#include <asm/vmlinux.lds.h>\n#define X 1\nSECTIONS { X }", "x"))
     assert source.needs_cpp and source.includes == ("asm/vmlinux.lds.h",) and source.defines == ("X",)
     assert source.diagnostics == ()
+
+
+HASH_COMMENTS = """SECTIONS
+{
+# a whole line ))) (((
+  .text : { *(.text # inside a pattern list )))
+             .text.*) }   # after a statement
+    # indented
+  . = ALIGN(8); # after an assignment (((
+  .data : { *(.data) }
+}
+"""
+
+
+@pytest.mark.parametrize("linker", ["ld", "ld.lld"])
+def test_hash_starts_a_comment_to_the_end_of_the_line_as_in_both_linkers(tmp_path, linker):
+    """GNU ld and lld skip '#' to the end of the line anywhere outside a string (m68k's vmlinux-std.lds has
+    cpp lines in a plain .lds): both link the script, and fail once the comment text is not commented out."""
+    from toolchain import compile_c, require, run
+
+    source = tmp_path / "s.c"
+    source.write_text("void _start(void) {}\nint value = 1;\n")
+    obj = compile_c(source, tmp_path / "s.o")
+    script = tmp_path / "h.lds"
+    script.write_text(HASH_COMMENTS)
+    run([require(linker), "-T", str(script), str(obj), "-o", str(tmp_path / "out")])
+    script.write_text(HASH_COMMENTS.replace("#", ""))
+    assert subprocess.run([require(linker), "-T", str(script), str(obj), "-o", str(tmp_path / "bad")],
+                          capture_output=True).returncode != 0
+    result = parse(HASH_COMMENTS, "h.lds")
+    assert result.diagnostics == []
+    sections = next(c for c in result.script.commands if isinstance(c, ast.Sections))
+    text = next(c for c in sections.commands if isinstance(c, ast.OutputSection) and c.name == ".text")
+    patterns = [s.pattern for i in text.commands if isinstance(i, ast.InputSection) for s in i.sections]
+    assert patterns == [".text", ".text.*"]
+
+
+def test_a_plain_named_script_written_for_cpp_is_cpp_input():
+    """m68k's vmlinux-std.lds: #include lines and macro calls; its vmlinux.lds.S includes it, cpp must run first."""
+    fragment = b'#include <asm-generic/vmlinux.lds.h>\nSECTIONS\n{\n  RO_DATA(PAGE_SIZE)\n}\n'
+    facts = parse_file(SourceInput("arch/m68k/kernel/vmlinux-std.lds", fragment, None))
+    assert facts.needs_cpp and facts.diagnostics == () and facts.includes == ("asm-generic/vmlinux.lds.h",)
+    guarded = b"#ifdef CONFIG_X\nSECTIONS { .x : { *(.x) } }\n#endif\n"
+    assert parse_file(SourceInput("a.lds", guarded, None)).needs_cpp
+
+
+def test_hash_prose_in_a_plain_script_is_only_a_comment():
+    text = b"# define where the text goes\nSECTIONS { .text : { *(.text) } } # done\n"
+    facts = parse_file(SourceInput("a.lds", text, None))
+    assert not facts.needs_cpp and facts.diagnostics == ()

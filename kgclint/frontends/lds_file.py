@@ -1,6 +1,6 @@
 """The linker-script front-end: one script's text and what it defines, purely.
 
-A ``.lds.S`` needs the C preprocessor with the tree's include paths and a
+A ``.lds.S`` (or a script written for cpp, ``_written_for_cpp``) needs the C preprocessor with the tree's include paths and a
 configuration before it is a linker script at all, and front-ends read no
 other file; so this front-end only records the raw text, the macros it
 defines and the files it includes. The preprocess-and-parse step is the
@@ -21,6 +21,8 @@ from kgclint.location import Location
 
 _DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 _INCLUDE = re.compile(r'^\s*#\s*include\s+[<"]([^>"]+)[>"]', re.M)
+_IF = re.compile(r"^[ \t]*#[ \t]*if(?:n?def)?\b", re.M)
+_ENDIF = re.compile(r"^[ \t]*#[ \t]*endif\b", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ def parse(source: SourceInput) -> LdsFacts:
         line = data[: exc.start].count(b"\n") + 1
         diagnostics.append(Diagnostic(Location(source.path, line), "not valid UTF-8; undecodable bytes replaced"))
         text = data.decode("utf-8", "replace")
-    needs_cpp = source.path.endswith(".S")
+    needs_cpp = source.path.endswith(".S") or _written_for_cpp(text)
     if needs_cpp:
         return LdsFacts(
             source.path, tuple(diagnostics), text, True,
@@ -57,3 +59,14 @@ def parse(source: SourceInput) -> LdsFacts:
     result = parse_script(text, source.path, resolver=lambda name, here: ("", name, lambda line, col: Location(name, line, col)))
     diagnostics.extend(result.diagnostics)
     return LdsFacts(source.path, tuple(diagnostics), text, False)
+
+
+def _written_for_cpp(text: str) -> bool:
+    """Whether a script not named ``.S`` is still cpp input: it ``#include``s a file or has ``#if``/``#endif``.
+
+    ld and lld read ``#`` as a comment, so such a file links without cpp,
+    but its author wrote it for cpp (m68k's ``vmlinux-std.lds`` is a
+    fragment its ``vmlinux.lds.S`` includes, full of the macros of
+    ``asm-generic/vmlinux.lds.h``): parsed raw it is only errors.
+    """
+    return _INCLUDE.search(text) is not None or (_IF.search(text) is not None and _ENDIF.search(text) is not None)

@@ -49,7 +49,9 @@ _PUNCT = (
 )
 #: Longest operators first, so ``<<=`` is not read as ``<<`` and ``=``.
 _PUNCT_RE = re.compile("|".join(re.escape(p) for p in _PUNCT))
-_SPACE = re.compile(r"(?:\s+|/\*.*?\*/)+", re.S)
+#: White space and comments: ``/* */``, and ``#`` to the end of the line, which GNU ld and lld both skip
+#: anywhere outside a string (tests/test_lds_parser.py proves it with both).
+_SPACE = re.compile(r"(?:\s+|/\*.*?\*/|#[^\n]*)+", re.S)
 
 
 class LexError(ValueError):
