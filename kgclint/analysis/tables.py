@@ -23,7 +23,7 @@ than a kernel that quietly lacks the entries (*silent*).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -33,7 +33,7 @@ from kgclint.lds.wildcard import compiler_wildcard
 from kgclint.lds import ast
 from kgclint.lds.model import Description, ScriptModel, sections_in, symbols_in
 from kgclint.location import Location
-from kgclint.placement import SectionPlacement, placement_name
+from kgclint.placement import MacroUse, SectionPlacement, placement_name
 from kgclint.project import Project, arch_from_path
 
 C_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -389,8 +389,13 @@ def placement_arch(project: Project, placement: SectionPlacement) -> str | None:
     ``arch/x86/include``: that placement exists in x86 builds alone, so
     another arch's image script has nothing to say about it.
     """
-    arch = project.arch_of(placement.location.path)
+    return use_arch(project, placement.location.path, placement.macros)
+
+
+def use_arch(project: Project, path: str, macros: Sequence[MacroUse]) -> str | None:
+    """The arch text written at ``path`` through ``macros`` exists for: the file's, else the innermost arch macro's."""
+    arch = project.arch_of(path)
     if arch is None:
-        arch = next((found for use in reversed(placement.macros)
+        arch = next((found for use in reversed(macros)
                      if (found := arch_from_path(use.defined_at.path)) is not None), None)
     return arch

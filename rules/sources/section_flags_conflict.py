@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from kgclint.analysis.tables import placement_arch, use_arch
 from kgclint.asm.attrs import SectionAttrs, asm_attrs, gcc_attrs
 from kgclint.asm.expand import ExpandedAsmFiles
 from kgclint.asm.hack import gcc_view
@@ -172,7 +173,7 @@ class SectionFlagsConflict(Rule):
             from kgclint.analysis.sections import SectionIndex
 
             for statement in project.analysis(InlineAsmIndex).statements:
-                arch = project.arch_of(statement.location.path)
+                arch = use_arch(project, statement.location.path, statement.macros)
                 definitions.extend(switch_definitions(statement.scan.switches, arch, "inline-asm"))
             defined = {
                 facts.path: {(d.name, d.kind) for d in facts.definitions} for facts in project.facts(InputKind.C)
@@ -180,7 +181,7 @@ class SectionFlagsConflict(Rule):
             for placement in project.analysis(SectionIndex).placements:
                 if not emits_section(placement, defined.get(placement.location.path, set())):
                     continue
-                found = placement_definition(placement, project.arch_of(placement.location.path))
+                found = placement_definition(placement, placement_arch(project, placement))
                 if found is not None:
                     definitions.append(found)
         for d, rival, count in conflicts(definitions):
