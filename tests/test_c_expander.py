@@ -88,3 +88,19 @@ def test_exponential_growth_is_cut_with_a_problem():
 def test_unterminated_arguments_leave_the_name_and_say_so():
     out, problems = expand("#define F(x) x\n", "F(1, 2")
     assert out.startswith("F") and problems
+
+
+def test_directives_inside_block_comments_are_prose():
+    """net/atm/lec.c comments out '#define pr_debug printk'; qla1280.c's changelog mentions '#ifdef ...'."""
+    text = (b"/*\n"
+            b" * history: wrapped calls in\n"
+            b"  #ifdef QL_DEBUG_LEVEL_3/#endif around ENTER()\n"
+            b"  #define pr_debug printk\n"
+            b" */\n"
+            b'static const char *glob = "/*";\n'
+            b"#define REAL 1\n"
+            b"/* closed */ #define NOT_A_DIRECTIVE 2\n")
+    found = scan_directives(text, "x.c")
+    assert [d.name for d in found.defines] == ["REAL"]
+    assert found.problems == []
+    assert found.defines[0].line == 7

@@ -8,12 +8,18 @@ every branch's definitions are kept with the tests around them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from kgclint.c.facts import Include, MacroDef
+from kgclint.c.items import NOISE
 
 _DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*([a-z]+)\b((?:[^\n\\]|\\.)*)", re.M | re.S)
+#: Block comments (an unclosed one runs to the end), and a line in one that starts with ``#``: a directive
+#: commented out, or prose (``# tc qdisc add``). Both scan linearly, whatever the input.
+_BLOCK_COMMENT = re.compile(rb"/\*.*?(?:\*/|\Z)", re.S)
+_HASH_LINE = re.compile(rb"\n[ \t]*#")
 _COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*", re.S)
 _DEFINE = re.compile(rb"[ \t]*([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _INCLUDE = re.compile(rb'\s*(?:<([^>\n]+)>|"([^"\n]+)")')
@@ -99,11 +105,14 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
     active: list[tuple[str, ...]] = []   # per open #if: the tests true in the current branch
     conditions: tuple[str, ...] | None = ()   # the flattened ``active``; None after a change
     known: dict = {}
+    commented = _commented_out(text)
     line = 1
     pos = 0
     for match in _DIRECTIVE.finditer(text):
         line += text.count(b"\n", pos, match.start())
         pos = match.start()
+        if commented and _inside(commented, pos):
+            continue
         kind, rest = match.group(1), match.group(2)
         if kind == b"define":
             if b"/*" in rest and b"*/" not in rest[rest.rfind(b"/*"):]:
@@ -148,3 +157,28 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
     if stack:
         out.problems.append((line, f"{len(stack)} #if block(s) not closed at end of file"))
     return out
+
+
+def _commented_out(text: bytes) -> tuple[list[int], list[int]] | None:
+    """Starts and ends of the block comments that hold a ``#`` line, or None when no comment does (most files).
+
+    ``/* ... \n#define pr_debug printk\n ... */`` defines nothing, and an
+    ``#ifdef`` in a changelog opens no branch. The cheap search rules out
+    almost every file; the exact pass knows string literals (``"/*"``).
+    """
+    if not any(_HASH_LINE.search(text, m.start(), m.end()) for m in _BLOCK_COMMENT.finditer(text)):
+        return None
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in NOISE.finditer(text):
+        if text.startswith(b"/*", match.start()):
+            starts.append(match.start())
+            ends.append(match.end())
+    return starts, ends
+
+
+def _inside(spans: tuple[list[int], list[int]], offset: int) -> bool:
+    """Whether ``offset`` lies inside one of the comment spans."""
+    starts, ends = spans
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and offset < ends[index]
