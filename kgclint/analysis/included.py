@@ -14,9 +14,10 @@ make rule links).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterable
 
-from kgclint.c.include_paths import beside, includes_of, on_search_path
+from kgclint.c.include_paths import beside, includes_of, on_search_path, search_folders
 from kgclint.inputs import InputKind
 from kgclint.project import Project
 
@@ -29,11 +30,9 @@ class IncludedFromBuild:
         self.edges: dict[str, set[str]] = {}
         for facts in _every_facts(project):
             for name, quoted in includes_of(facts):
-                if not quoted:
-                    continue            # <...> lands on the search path, which is in the build anyway
-                target = beside(facts.path, name)
-                if not target.startswith("../") and not on_search_path(target) and unreached(target):
-                    self.edges.setdefault(facts.path, set()).add(target)
+                for target in _landings(facts.path, name, quoted, project.arch_of(facts.path)):
+                    if not target.startswith("../") and not on_search_path(target) and unreached(target):
+                        self.edges.setdefault(facts.path, set()).add(target)
         built = [source for source in self.edges if not unreached(source) or on_search_path(source)]
         self.files: frozenset[str] = self.closure(built) - frozenset(built)
 
@@ -47,6 +46,17 @@ class IncludedFromBuild:
                 found.add(path)
                 todo.extend(self.edges.get(path, ()))
         return frozenset(found)
+
+
+def _landings(includer: str, name: str, quoted: bool, arch: str | None) -> Iterable[str]:
+    """Where an include may land off the search path: beside the includer (quoted), or out of a search
+    folder by ``..`` (``kernel/bpf/btf.c``'s ``"../tools/lib/bpf/relo_core.h"`` is found through
+    ``-I include``). A plain ``<linux/x.h>`` lands on the search path, which is in the build anyway."""
+    if quoted:
+        yield beside(includer, name)
+    if ".." in name:
+        folders = search_folders(arch) if arch else ("include", "include/uapi")
+        yield from (posixpath.normpath(posixpath.join(folder, name)) for folder in folders)
 
 
 def _every_facts(project: Project) -> Iterable[object]:
