@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 
 from kgclint.analysis.closure import reaches_seed
-from kgclint.c.facts import IDENT, CFacts, MacroDef
+from kgclint.c.facts import IDENT, CFacts, MacroDef, by_name
 from kgclint.c.include_paths import beside
 from kgclint.inputs import InputKind
 from kgclint.location import Location
@@ -88,9 +88,7 @@ class MacroTable:
         table = self._shared.get(facts.path)
         if table is not None:
             return table
-        table = {}
-        for defn in facts.defines:
-            table.setdefault(defn.name, []).append(defn)
+        table = by_name(facts.defines)
         if shared:
             self._shared[facts.path] = table
         return table

@@ -21,7 +21,7 @@ from kgclint.analysis.macros import MacroTable
 from kgclint.asm.scanner import AsmScan, scan
 from kgclint.c.directives import scan_directives
 from kgclint.c.expander import Expander
-from kgclint.c.facts import MacroDef
+from kgclint.c.facts import MacroDef, by_name
 from kgclint.c.tokens import spell, tokenize
 from kgclint.frontends.asm_file import AsmFacts, decode
 from kgclint.inputs import InputKind, SourceInput
@@ -49,9 +49,7 @@ class _AsmLookup:
     def __init__(self, table: MacroTable, arch: str, local: list[MacroDef]) -> None:
         self.table = table
         self.arch = arch
-        self.local: dict[str, list[MacroDef]] = {}
-        for defn in local:
-            self.local.setdefault(defn.name, []).append(defn)
+        self.local = by_name(local)
         self._chosen: dict[str, MacroDef | None] = {}
         self._reach: dict[str, bool] = {}
 

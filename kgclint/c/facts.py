@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kgclint.findings import Diagnostic
@@ -41,6 +42,14 @@ class MacroDef:
     line: int
     conditions: tuple[str, ...] = ()
     path: str = ""
+
+
+def by_name(defines: Iterable[MacroDef]) -> dict[str, list[MacroDef]]:
+    """Definitions grouped by macro name, each list in the order given (a file's: line order)."""
+    table: dict[str, list[MacroDef]] = {}
+    for defn in defines:
+        table.setdefault(defn.name, []).append(defn)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
