@@ -92,3 +92,62 @@ def test_register_map_headers_skip_numeric_defines():
     data = b"".join(b"#define mmREG_%d 0x%x\n" % (i, i) for i in range(40000)) + b"#define KEEP_ME(x) x\n"
     facts = facts_of(data, "drivers/gpu/regs.h")
     assert [m.name for m in facts.defines] == ["KEEP_ME"] and not facts.diagnostics
+
+
+DEFINES_WHAT_GCC_DEFINES = b"""/* What a file defines, as gcc's symbol table has it. */
+enum reason {
+/* if we get to the end, this is the reason */
+	R_CONTINUE = 1,
+#define ENUM(x) R_ ## x,
+	R_QUEUED,
+#undef ENUM
+};
+
+struct holder {
+	int inner;
+	struct { int deep; } nested;
+} holder_one, *holder_ptr;
+
+#define DEFINE_GETTER(type)						\\
+struct batch_ ##type {							\\
+	/*								\\
+	 * A comment inside a macro body, on lines that continue it:	\\
+	 * cpp joins the lines first and removes the comment after,	\\
+	 * so the text below it still belongs to the macro, while	\\
+	 * tree-sitter-c, given five lines of it as long as these,	\\
+	 * ends the macro at the comment and reads the rest as code.	\\
+	 */								\\
+	type value;							\\
+};									\\
+int made_by_the_macro;							\\
+type get_ ##type(void) { return 0; }
+
+DEFINE_GETTER(int)
+
+int after_the_macro(void) { return holder_one.inner; }
+
+unsigned int __get_value(int x) { return x + 1; }
+__attribute__((noinline)) int __attribute__((cold)) __other(void) { return 1; }
+"""
+
+
+def test_definitions_are_the_symbols_gcc_defines(tmp_path):
+    """Enum constants and struct members define no symbol; a declarator after a struct body does; a comment
+    inside a continued #define leaves the lines after it in the macro (random.c's DEFINE_BATCHED_ENTROPY); a
+    function named ``__x`` after its type is defined, annotations around it or not."""
+    from elftools.elf.elffile import ELFFile
+
+    from toolchain import compile_c
+
+    source = tmp_path / "defs.c"
+    source.write_bytes(DEFINES_WHAT_GCC_DEFINES)
+    obj = compile_c(source, tmp_path / "defs.o")
+    with obj.open("rb") as stream:
+        symtab = ELFFile(stream).get_section_by_name(".symtab")
+        defined = {s.name for s in symtab.iter_symbols()
+                   if s["st_shndx"] not in ("SHN_UNDEF", "SHN_ABS") and s["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")}
+    made_by_macro = {"get_int", "made_by_the_macro"}
+    assert defined == {"holder_one", "holder_ptr", "after_the_macro", "__get_value", "__other"} | made_by_macro
+    facts = facts_of(DEFINES_WHAT_GCC_DEFINES, "drivers/defs.c")
+    # the front-end reads no expansion, and must not take the macro's body for file-scope code
+    assert {d.name for d in facts.definitions} == defined - made_by_macro

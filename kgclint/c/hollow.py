@@ -29,6 +29,10 @@ _SCAN = re.compile(
     re.M | re.S,
 )
 _BLANK = bytes(byte if byte == 0x0A else 0x20 for byte in range(256))
+#: Blanks all but newlines and backslashes: a comment inside a directive keeps the line splices around it.
+_BLANK_SPLICED = bytes(byte if byte in (0x0A, 0x5C) else 0x20 for byte in range(256))
+_DIRECTIVE = re.compile(rb"^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
+_CONTINUED_AFTER_COMMENT = re.compile(rb"\*/[^\n]*\\\n")
 _OPEN, _CLOSE = ord("{"), ord("}")
 
 
@@ -98,16 +102,44 @@ class _Branches:
         return depth == self.end
 
 
+def directive_comments(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each comment inside a ``#define`` (or other directive) that goes on after it.
+
+    tree-sitter-c ends a macro's value at the first ``/*``: the lines after
+    ``/* ... */ \\`` are read as file-scope code (``drivers/char/random.c``'s
+    ``DEFINE_BATCHED_ENTROPY`` made a function item of its macro body). cpp
+    removes comments after joining the lines, so blanking them (keeping the
+    backslash-newlines) gives tree-sitter the directive cpp sees. Only files
+    where a comment closes on a continued line (some 480 of Linux's) are
+    scanned for it.
+    """
+    if _CONTINUED_AFTER_COMMENT.search(data) is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    for directive in _DIRECTIVE.finditer(data):
+        text = directive.group()
+        if b"/*" not in text or b"\\\n" not in text:
+            continue
+        base = directive.start()
+        spans.extend((base + m.start(), base + m.end()) for m in NOISE.finditer(text) if text.startswith(b"/*", m.start()))
+    return spans
+
+
 def hollowed(data: bytes) -> bytes:
-    """``data`` with every top-level body's inside blanked; ``data`` itself when pairing is not sure."""
-    spans = body_spans(data)
-    if not spans:
+    """``data`` with every top-level body's inside blanked (none when pairing is not sure), and comments inside
+    continued directives blanked (``directive_comments``); ``data`` itself when there is neither."""
+    bodies = body_spans(data) or []
+    comments = directive_comments(data)
+    if comments:        # a directive inside a body is blanked with the body
+        comments = [c for c in comments if not any(start <= c[0] < end for start, end in bodies)]
+    blanks = sorted([(start, end, _BLANK) for start, end in bodies] + [(start, end, _BLANK_SPLICED) for start, end in comments])
+    if not blanks:
         return data
     parts: list[bytes] = []
     last = 0
-    for start, end in spans:
+    for start, end, table in blanks:
         parts.append(data[last:start])
-        parts.append(data[start:end].translate(_BLANK))
+        parts.append(data[start:end].translate(table))
         last = end
     parts.append(data[last:])
     return b"".join(parts)

@@ -313,6 +313,8 @@ def _template(text: str, pos: int) -> tuple[str, int] | None:
 
 
 
+_HEAD_NOISE = re.compile(r"/\*.*?(?:\*/|\Z)|//[^\n]*|^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
+_BRACES = re.compile(r"\{[^{}]*\}")
 _HEAD_TOKEN = re.compile(r"[A-Za-z_$][\w$]*|\(\)|\[[^\]]*\]|[*,]", re.A)
 
 
@@ -326,16 +328,31 @@ def flatten(head: str) -> str:
     return head
 
 
+def _without_bodies(head: str) -> str:
+    """A head without comments, preprocessor lines and ``{...}`` groups: ``struct s { int a; } x`` defines
+    ``x`` alone, and ``enum e { A, B };`` defines no object (its constants are no symbols)."""
+    head = _HEAD_NOISE.sub(" ", head)
+    for _ in range(16):
+        reduced = _BRACES.sub(" ", head)
+        if reduced == head:
+            break
+        head = reduced
+    return head
+
+
 def definitions(head: str, kind: str) -> list[tuple[str, str, str]]:
     """(name, 'function'|'object', storage) for what an item defines, read from its head text.
 
     Text, not tree-sitter nodes: kernel heads are full of macros tree-sitter
     cannot place, and reading nodes from Python costs more than the parse.
     A function's name is the first identifier before ``(`` that follows a
-    type word; an object's, the last identifier of each declarator that is
+    type word (a ``__``-prefixed one when no other ``(`` follows it, as in
+    ``static int __init __foo(void)``); an object's, the last identifier of each declarator that is
     not a ``__``-prefixed annotation. Prototypes, ``extern``s and typedefs
     define nothing.
     """
+    if "{" in head or "/" in head or "#" in head:
+        head = _without_bodies(head)
     words = _HEAD_TOKEN.findall(_TAG.sub(" struct ", flatten(head)))
     if "typedef" in words or "extern" in words:
         return []
@@ -348,12 +365,18 @@ def definitions(head: str, kind: str) -> list[tuple[str, str, str]]:
             typed = True
         elif word in OTHER_KEYWORDS or word.startswith("__"):
             if i + 1 < len(words) and words[i + 1] == "()":
+                if kind == "function" and typed and word not in OTHER_KEYWORDS and "()" not in words[i + 2:]:
+                    break               # the last call-shaped word after the type: ``int __init __foo(void)``
                 i += 1                  # an annotation macro with arguments: ``__printf(1, 2)``
         elif word[0] in "*[(,":
             break
         elif typed:
             break
         elif i + 1 < len(words) and words[i + 1] == "()":
+            if kind == "function" and "()" in words[i + 2:]:
+                i += 2                  # ``DEFINE_GETTER(int)`` with no ';', then this item's own head
+                typed = False
+                continue
             return []                   # a macro invocation in place of a type: nothing kgclint can name
         else:
             typed = True                # the typedef name
