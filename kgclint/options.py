@@ -81,24 +81,13 @@ def build_dir_inputs(build_dir: Path) -> list[Path]:
     return [path for path in inputs(build_dir) if path.exists()]
 
 
-def build_request(args: argparse.Namespace, paths: list[Path]) -> CheckRequest:
-    """A CheckRequest from parsed options and the configuration at the tree root."""
-    for path in paths:
-        if not os.path.lexists(path):
-            raise UsageError(f"{path}: no such file or directory")
-    root = (args.root or find_root(paths)).resolve()
-    config = load_run_config(root)
+def run_setup(args: argparse.Namespace, config: Config, arch: str | None) -> tuple[Options, EngineSettings]:
+    """A run's options and engine settings: the command line over the tree's configuration (check and audit)."""
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
-    select = _codes(args.select)
-    selection = Selection.build(
-        select if select is not None else config.select,
-        [*config.ignore, *(_codes(args.ignore) or [])],
-        [*config.extend_select, *(_codes(args.extend_select) or [])],
-    )
     cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
     options = Options(
-        arch=args.arch or config.arch,
+        arch=arch,
         linker=args.linker or config.linker,
         build_dir=(args.build_dir or config.build_dir),
         config=(args.kconfig or config.kconfig),
@@ -108,6 +97,23 @@ def build_request(args: argparse.Namespace, paths: list[Path]) -> CheckRequest:
         jobs=args.jobs, cache_dir=cache_dir, max_file_size=config.max_file_size,
         file_timeout=config.file_timeout, progress=not args.no_progress,
     )
+    return options, settings
+
+
+def build_request(args: argparse.Namespace, paths: list[Path]) -> CheckRequest:
+    """A CheckRequest from parsed options and the configuration at the tree root."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or directory")
+    root = (args.root or find_root(paths)).resolve()
+    config = load_run_config(root)
+    select = _codes(args.select)
+    selection = Selection.build(
+        select if select is not None else config.select,
+        [*config.ignore, *(_codes(args.ignore) or [])],
+        [*config.extend_select, *(_codes(args.extend_select) or [])],
+    )
+    options, settings = run_setup(args, config, args.arch or config.arch)
     baseline = None
     if args.baseline is not None:
         from kgclint.baseline import BaselineError

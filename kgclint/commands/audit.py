@@ -14,12 +14,10 @@ import os
 import sys
 from pathlib import Path
 
-from kgclint.cache import default_cache_dir
 from kgclint.discovery import SKIPPED_DIRS, discover, find_root
-from kgclint.engine import EngineSettings, load_inputs, project_from
+from kgclint.engine import load_inputs, project_from
 from kgclint.inputs import InputKind
-from kgclint.options import UsageError, load_run_config
-from kgclint.project import Options
+from kgclint.options import UsageError, load_run_config, run_setup
 
 #: Top-level folders of a kernel tree whose code is never linked into the image (host tools, docs, examples).
 NOT_IMAGE = frozenset({"tools", "scripts", "Documentation", "samples", "usr", "LICENSES"})
@@ -63,22 +61,10 @@ def run(args: argparse.Namespace) -> int:
 
     root = (args.root or find_root([Path.cwd()])).resolve()
     config = load_run_config(root)
-    if args.jobs < 1:
-        raise UsageError("-j must be at least 1")
     for path in (args.build_dir, args.kconfig):
         if path is not None and not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
-    options = Options(
-        arch=args.arch, linker=args.linker or config.linker,
-        build_dir=args.build_dir.resolve() if args.build_dir else config.build_dir,
-        config=args.kconfig.resolve() if args.kconfig else config.kconfig,
-        cache_dir=cache_dir,
-    )
-    settings = EngineSettings(
-        jobs=args.jobs, cache_dir=cache_dir, max_file_size=config.max_file_size,
-        file_timeout=config.file_timeout, progress=not args.no_progress,
-    )
+    options, settings = run_setup(args, config, args.arch)
     files, _problems = discover(root, image_paths(root, args.arch), KINDS, config.excluded)
     loaded = load_inputs(root, files, options, settings)
     for warning in loaded.warnings:
