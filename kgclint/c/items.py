@@ -175,12 +175,7 @@ def head_may_hold_macro(head: str) -> bool:
         return False
     if ATTRIBUTE_WORDS.intersection(words):
         return True
-    flat = head
-    for _ in range(8):
-        reduced = _PARENS.sub(" () ", flat)
-        if reduced == flat:
-            break
-        flat = reduced
+    flat = _innermost_first(_PARENS, " () ", head, 8)
     top = IDENT.findall(_TAG.sub(" struct ", flat))
     if "typedef" in top:
         return False
@@ -318,26 +313,25 @@ _BRACES = re.compile(r"\{[^{}]*\}")
 _HEAD_TOKEN = re.compile(r"[A-Za-z_$][\w$]*|\(\)|\[[^\]]*\]|[*,]", re.A)
 
 
+def _innermost_first(pattern: re.Pattern[str], replacement: str, text: str, depth: int) -> str:
+    """``text`` with ``pattern`` (a group holding no group) replaced from the inside out, ``depth`` levels deep."""
+    for _ in range(depth):
+        reduced = pattern.sub(replacement, text)
+        if reduced == text:
+            break
+        text = reduced
+    return text
+
+
 def flatten(head: str) -> str:
     """``head`` with every parenthesized group emptied: ``f(int (*g)(void))`` → ``f()``."""
-    for _ in range(8):
-        reduced = _PARENS.sub("()", head)
-        if reduced == head:
-            break
-        head = reduced
-    return head
+    return _innermost_first(_PARENS, "()", head, 8)
 
 
 def _without_bodies(head: str) -> str:
     """A head without comments, preprocessor lines and ``{...}`` groups: ``struct s { int a; } x`` defines
     ``x`` alone, and ``enum e { A, B };`` defines no object (its constants are no symbols)."""
-    head = _HEAD_NOISE.sub(" ", head)
-    for _ in range(16):
-        reduced = _BRACES.sub(" ", head)
-        if reduced == head:
-            break
-        head = reduced
-    return head
+    return _innermost_first(_BRACES, " ", _HEAD_NOISE.sub(" ", head), 16)
 
 
 def definitions(head: str, kind: str) -> list[tuple[str, str, str]]:
