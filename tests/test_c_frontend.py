@@ -144,8 +144,8 @@ def test_definitions_are_the_symbols_gcc_defines(tmp_path):
     obj = compile_c(source, tmp_path / "defs.o")
     with obj.open("rb") as stream:
         symtab = ELFFile(stream).get_section_by_name(".symtab")
-        defined = {s.name for s in symtab.iter_symbols()
-                   if s["st_shndx"] not in ("SHN_UNDEF", "SHN_ABS") and s["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")}
+        defined = {s.name for s in symtab.iter_symbols() if s["st_shndx"] not in ("SHN_UNDEF", "SHN_ABS")
+                   and s["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")}
     made_by_macro = {"get_int", "made_by_the_macro"}
     assert defined == {"holder_one", "holder_ptr", "after_the_macro", "__get_value", "__other"} | made_by_macro
     facts = facts_of(DEFINES_WHAT_GCC_DEFINES, "drivers/defs.c")

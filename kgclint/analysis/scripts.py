@@ -184,7 +184,7 @@ class ScriptIndex:
             return None
 
     def mentions(self, info: ScriptInfo, name: str) -> bool:
-        """Whether the script's own text or a header it includes names ``name`` in any ``#if`` branch (not in a comment).
+        """Whether the script's text or a header it includes names ``name`` in any ``#if`` branch (comments aside).
 
         A section a disabled option's sources would produce (error-injection
         lists without CONFIG_FUNCTION_ERROR_INJECTION) is handled by the

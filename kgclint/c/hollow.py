@@ -121,7 +121,8 @@ def directive_comments(data: bytes) -> list[tuple[int, int]]:
         if b"/*" not in text or b"\\\n" not in text:
             continue
         base = directive.start()
-        spans.extend((base + m.start(), base + m.end()) for m in NOISE.finditer(text) if text.startswith(b"/*", m.start()))
+        spans.extend((base + m.start(), base + m.end())
+                     for m in NOISE.finditer(text) if text.startswith(b"/*", m.start()))
     return spans
 
 
@@ -132,7 +133,8 @@ def hollowed(data: bytes) -> bytes:
     comments = directive_comments(data)
     if comments:        # a directive inside a body is blanked with the body
         comments = [c for c in comments if not any(start <= c[0] < end for start, end in bodies)]
-    blanks = sorted([(start, end, _BLANK) for start, end in bodies] + [(start, end, _BLANK_SPLICED) for start, end in comments])
+    blanks = sorted([(start, end, _BLANK) for start, end in bodies]
+                    + [(start, end, _BLANK_SPLICED) for start, end in comments])
     if not blanks:
         return data
     parts: list[bytes] = []

@@ -1,7 +1,8 @@
 """The linker-script front-end: one script's text and what it defines, purely.
 
-A ``.lds.S`` (or a script written for cpp, ``_written_for_cpp``) needs the C preprocessor with the tree's include paths and a
-configuration before it is a linker script at all, and front-ends read no
+A ``.lds.S`` (or a script written for cpp, ``_written_for_cpp``) needs the
+C preprocessor with the tree's include paths and a configuration before it
+is a linker script at all, and front-ends read no
 other file; so this front-end only records the raw text, the macros it
 defines and the files it includes. The preprocess-and-parse step is the
 project analysis ``kgclint.analysis.scripts.ScriptIndex``. A plain ``.lds``
