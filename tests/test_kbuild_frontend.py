@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from kgclint.frontends import kbuild, kconfig
-from kgclint.inputs import SourceInput
+from kgclint.inputs import InputKind, SourceInput
 from kgclint.kbuild.evaluate import Evaluator
 from kgclint.kbuild.syntax import Assign, Conditional, Include, Unfollowed
 from kgclint.location import Location
@@ -306,3 +306,61 @@ def test_a_modified_define_block_is_skipped_whole(modifier: str) -> None:
     )
     assert facts.diagnostics == ()
     assert [(s.name, s.value) for s in facts.statements if isinstance(s, Assign)] == [("obj-y", "a.o")]
+
+
+def test_an_unfollowable_test_is_reported_only_where_its_branches_set_what_kgclint_reads():
+    """lib/crypto/Makefile: '$(call clang-min-version, …)' around KASAN_SANITIZE_x.o says nothing about what is
+    built; the same test around obj-y is reported, and both its branches are taken."""
+    quiet = "ifeq ($(call clang-min-version, 180000),)\nKASAN_SANITIZE_x.o := n\nendif\nobj-y += a.o\n"
+    words, diagnostics = evaluate(quiet, None)
+    assert diagnostics == [] and [w for w, _ in words("obj-y")] == ["a.o"]
+    loud = "ifeq ($(call clang-min-version, 180000),)\nobj-y += old.o\nelse\nobj-y += new.o\nendif\n"
+    words, diagnostics = evaluate(loud, None)
+    assert [d.location.line for d in diagnostics] == [1]
+    assert sorted(w for w, _ in words("obj-y")) == ["new.o", "old.o"]
+
+
+def test_wildcard_lists_the_tree_as_make_at_its_top_would(tmp_path):
+    """arch/arm/Kbuild: 'obj-y += $(patsubst $(src)/%,%,$(wildcard $(src)/fastfpe/))' builds the folder only when it
+    is there; a pattern reaching outside the tree lists nothing."""
+    from kgclint.analysis.kbuild import KbuildModel
+    from kgclint.project import Options, Project
+
+    (tmp_path / "arch/arm/present").mkdir(parents=True)
+    files = {
+        "Kbuild": "obj-y += arch/arm/\n",
+        "arch/arm/Kbuild": ("obj-y += $(patsubst $(src)/%,%,$(wildcard $(src)/present/))\n"
+                            "obj-y += $(patsubst $(src)/%,%,$(wildcard $(src)/absent/))\n"
+                            "obj-y += $(notdir $(wildcard ../../*))\n"),
+        "arch/arm/present/Makefile": "obj-y += here.o\n",
+        "arch/arm/present/here.c": "int here;\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    facts = [kbuild.parse(SourceInput(name, text.encode(), None)) for name, text in files.items()
+             if not name.endswith(".c")]
+    model = Project(tmp_path, Options(arch="arm"), {InputKind.KBUILD: facts}).analysis(KbuildModel)
+    assert sorted(model.objects) == ["arch/arm/present/here.o"]
+    assert not [d for d in model.diagnostics if "wildcard" in d.message]
+
+
+def test_wildcard_expands_as_gnu_make_does(tmp_path):
+    import glob
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.fail("make is needed (.ci/run installs it)")
+    for folder in ("arch/arm/present", "arch/arm/also"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "arch/arm/a.c").write_text("")
+    (tmp_path / "arch/arm/b.c").write_text("")
+    expression = "$(patsubst $(src)/%,%,$(wildcard $(src)/present/ $(src)/absent/ $(src)/*.c))"
+    makefile = f"src := arch/arm\nX := {expression}\nall:\n\t@echo '$(X)'\n"
+    (tmp_path / "probe.mk").write_text(makefile)
+    made = subprocess.run(["make", "-s", "-f", "probe.mk"], cwd=tmp_path, capture_output=True, text=True,
+                          check=True).stdout.split()
+    evaluator = Evaluator(None, lambda _path: None, glob=lambda p: sorted(glob.glob(p, root_dir=tmp_path)))
+    env = evaluator.run(parse(f"src := arch/arm\nX := {expression}\n", "Makefile"), {})
+    ours = [w.text for w in evaluator.value_words("X", env, Location("Makefile"))]
+    assert sorted(ours) == sorted(made) == ["a.c", "b.c", "present/"]

@@ -31,8 +31,10 @@ each object carries the conditions (``guards``) it is built under.
 
 from __future__ import annotations
 
+import glob
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,13 +45,15 @@ from kgclint.frontends import kbuild as kbuild_frontend
 from kgclint.frontends import kconfig as kconfig_frontend
 from kgclint.frontends.kbuild import KbuildFacts
 from kgclint.inputs import InputKind, SourceInput
-from kgclint.kbuild.evaluate import NO_GUARDS, Env, Evaluator, Guards, Var, Word
+from kgclint.kbuild.evaluate import NO_GUARDS, Env, Evaluator, Guards, Var, Word, membership_variable
 from kgclint.location import Location
 from kgclint.project import Project
 
 #: Makefiles kgclint reads from disk (includes, arch makefiles) are bounded like the front-end's inputs.
 MAX_MAKEFILE_BYTES = kbuild_frontend.MAX_BYTES
 MAX_DIRECTORIES = 20_000
+#: The most paths one ``$(wildcard)`` lists (Linux's largest, a dts folder, has a few hundred).
+MAX_WILDCARD = 10_000
 _SECTION_FLAGS = re.compile(r"^-f(no-)?(function|data)-sections$")
 _GROUP = re.compile(r"--start-group[\s\\]+\$[({](\w+)[)}][\s\\]+\S*--end-group")
 _SHELL_ALIAS = r'(?m)^\s*{name}="?\$\{{(\w+)\}}"?\s*$'
@@ -196,6 +200,18 @@ class KbuildModel:
         self._facts[path] = facts
         return facts
 
+    def _evaluator(self, reported: Callable[[str], bool] = membership_variable, *, quiet: bool = False) -> Evaluator:
+        """An evaluator of this tree's makefiles under the run's configuration, ``$(wildcard)`` listing the tree;
+        ``quiet`` leaves conditions and includes undiagnosed (the top-level makefile's)."""
+        return Evaluator(self.config, self.load, reported=reported, glob=self._glob,
+                         report_conditions=not quiet, report_includes=not quiet)
+
+    def _glob(self, pattern: str) -> list[str]:
+        """What ``$(wildcard pattern)`` lists, make being run at the tree's top (Kbuild's ``srctree`` is ``.``)."""
+        if pattern.startswith("/") or ".." in pattern.split("/"):
+            return []               # outside the tree: nothing kgclint reads
+        return sorted(glob.glob(pattern, root_dir=self.project.root))[:MAX_WILDCARD]
+
     def _leads_to_scope(self, directory: str) -> bool:
         """Whether a directory is in the named scope or on the way to it (always, for the whole tree)."""
         if self._focus is None or not directory:
@@ -232,8 +248,7 @@ class KbuildModel:
         top_env: Env = dict(base)
         if top is not None:
             wanted = {link_var, "libs-y", "core-y", "head-y"} - {None}
-            evaluator = Evaluator(self.config, self.load, reported=lambda name: name in wanted,
-                                  report_conditions=False, report_includes=False)
+            evaluator = self._evaluator(lambda name: name in wanted, quiet=True)
             top_env = evaluator.run(top, dict(base))
             self.diagnostics.extend(evaluator.diagnostics)
         exported: Env = {k: v for k, v in top_env.items() if v.exported}
@@ -248,11 +263,11 @@ class KbuildModel:
             return
         head = top_env.get("head-y")
         if head is not None:
-            evaluator = Evaluator(self.config, self.load)
+            evaluator = self._evaluator()
             for word in evaluator.value_words("head-y", top_env, Location("Makefile")):
                 if not self._in_scope(posixpath.dirname(posixpath.normpath(word.text))):
                     continue
-                self._add_object(word.text, "head", word, "", [], {}, Evaluator(self.config, self.load))
+                self._add_object(word.text, "head", word, "", [], {}, self._evaluator())
         root_env = top_env if root_kbuild is None else None
         self.rooted = True
         self._directory("", exported, [], NO_GUARDS, None, conditional, ready=root_env)
@@ -285,7 +300,7 @@ class KbuildModel:
         if recipe is None or top is None:
             return None
         name, where = recipe
-        evaluator = Evaluator(self.config, self.load)
+        evaluator = self._evaluator()
         links: dict[str, ArchiveLink] = {}
         for word in evaluator.value_words(name, top_env, Location("Makefile")):
             archive = posixpath.normpath(word.text)
@@ -301,7 +316,7 @@ class KbuildModel:
         if directory in self.directories:
             return
         prefix = directory + "/" if directory else ""
-        evaluator = Evaluator(self.config, self.load)
+        evaluator = self._evaluator()
         if ready is not None:
             env = ready
             makefile = "Makefile"
@@ -381,7 +396,7 @@ class KbuildModel:
 
     def _holder(self, archive: str) -> tuple[str, Location | None] | None:
         """The top-level variable (and line) that lists an archive, when one does."""
-        evaluator = Evaluator(self.config, self.load)
+        evaluator = self._evaluator()
         for name in sorted(self._top_env):
             if not name.isupper():
                 continue

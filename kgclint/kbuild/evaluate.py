@@ -146,11 +146,14 @@ class Evaluator:
     says which assigned variables matter: constructs that cannot be followed
     are diagnosed only inside those (and in conditions, when
     ``report_conditions``), so a makefile's unrelated ``$(shell)`` stays quiet.
+    ``glob`` lists the tree paths matching a ``$(wildcard)`` pattern (None:
+    ``$(wildcard)`` cannot be followed).
     """
 
     config: Mapping[str, str] | None
     load: Callable[[str], KbuildFacts | None]
     reported: Callable[[str], bool] = membership_variable
+    glob: Callable[[str], list[str]] | None = None
     report_conditions: bool = True
     report_includes: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -284,14 +287,32 @@ class Evaluator:
             return defined == positive, "", ""
         left_raw, right_raw = statement.args
         before = len(self.diagnostics)
+        ctx.report = True       # a construct kgclint cannot follow must be noticed, to take both branches
         left = self.expand(left_raw, env, ctx)
         right = self.expand(right_raw, env, ctx)
+        unfollowed = len(self.diagnostics) > before
+        if unfollowed and not (self.report_conditions and self._decides(statement)):
+            del self.diagnostics[before:]
         positive = statement.kind == "ifeq"
-        if len(self.diagnostics) > before or _guards(left) or _guards(right):
+        if unfollowed or _guards(left) or _guards(right):
             same, differ = _equality_labels(left_raw, right_raw)
             return None, *((same, differ) if positive else (differ, same))
         equal = _text(left).strip() == _text(right).strip()
         return equal == positive, "", ""
+
+    def _decides(self, statement: Conditional) -> bool:
+        """Whether a conditional's branches set what the model reads: a reported variable (membership lists),
+        section flags, or anything through an include. Both branches are taken when the test cannot be
+        followed, so only then is an unfollowable test worth a diagnostic (``KASAN_SANITIZE_x.o := n`` under
+        ``$(call clang-min-version, …)`` is not)."""
+        for inner in (*statement.then, *statement.orelse):
+            if isinstance(inner, Include):
+                return True
+            if isinstance(inner, Assign) and (self.reported(inner.name) or "-sections" in inner.value):
+                return True
+            if isinstance(inner, Conditional) and self._decides(inner):
+                return True
+        return False
 
     # expansion --------------------------------------------------------------------------
 
@@ -673,6 +694,18 @@ def _f_call(ev: Evaluator, args: list[str], env: Env, ctx: _Context) -> list[Pie
                 env[k] = v
 
 
+def _f_wildcard(ev: Evaluator, args: list[str], env: Env, ctx: _Context) -> list[Piece]:
+    """``$(wildcard …)``: the tree paths that match, in sorted order, when the evaluator can list the tree."""
+    if ev.glob is None:
+        if ctx.report:
+            ev.diagnose(ctx.location, "kgclint cannot follow $(wildcard …); it is taken as empty")
+        return []
+    found: list[str] = []
+    for word in _words_of(ev, ",".join(args), env, ctx):
+        found.extend(ev.glob(word.text))
+    return _words_pieces([Word(path) for path in found])
+
+
 def _f_origin(ev: Evaluator, args: list[str], env: Env, ctx: _Context) -> list[Piece]:
     name = _text(ev.expand(",".join(args), env, ctx)).strip()
     return [("file" if name in env else "undefined", NO_GUARDS)]
@@ -722,13 +755,14 @@ _FUNCTIONS: dict[str, Function] = {
     "basename": _each(_basename),
     "suffix": _each(_suffix),
     "origin": _f_origin,
+    "wildcard": _f_wildcard,
     "realpath": _each(_tree_path),
     "abspath": _each(_tree_path),
 }
 
 #: Functions whose result depends on the file system, the shell or make's own state: not followed.
 _UNFOLLOWED = frozenset({
-    "shell", "wildcard", "eval", "file", "value", "flavor",
+    "shell", "eval", "file", "value", "flavor",
     "guile", "intcmp", "let",
 })
 #: Functions that only print or stop make: they add nothing to a value.
