@@ -364,3 +364,14 @@ def test_wildcard_expands_as_gnu_make_does(tmp_path):
     env = evaluator.run(parse(f"src := arch/arm\nX := {expression}\n", "Makefile"), {})
     ours = [w.text for w in evaluator.value_words("X", env, Location("Makefile"))]
     assert sorted(ours) == sorted(made) == ["a.c", "b.c", "present/"]
+
+
+@pytest.mark.parametrize(("name", "lists"), [
+    ("obj-y", True), ("obj-", True), ("obj-$(CONFIG_X)", True), ("lib-m", True), ("core-y", True),
+    ("foo-objs", True), ("foo-y", True), ("subdir-ccflags-y", False), ("core-edition", False), ("obj-fancy", False),
+])
+def test_membership_variables(name: str, lists: bool) -> None:
+    """rust/Makefile's 'core-edition' is no 'core-y' list: a shell call in it says nothing about what is built."""
+    from kgclint.kbuild.evaluate import membership_variable
+
+    assert membership_variable(name) is lists

@@ -34,7 +34,8 @@ MAX_WORDS = 200_000
 
 #: Variables that say what is built (obj-y, lib-m, foo-objs, subdir-y, core-y …): constructs
 #: kgclint cannot follow are diagnosed where they feed one of these.
-_MEMBERSHIP = re.compile(r"^(obj|lib|head|subdir|core|libs|drivers)-|(-y|-m|-objs)$")
+#: ``obj-y``, ``lib-$(CONFIG_X)``, ``core-`` (an unset option), ``foo-objs``; not ``core-edition``.
+_MEMBERSHIP = re.compile(r"^(obj|lib|head|subdir|core|libs|drivers)-(?:[ymn]?$|\$)|(-y|-m|-objs)$")
 
 
 def membership_variable(name: str) -> bool:
