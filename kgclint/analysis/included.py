@@ -55,8 +55,7 @@ def _landings(includer: str, name: str, quoted: bool, arch: str | None) -> Itera
     if quoted:
         yield beside(includer, name)
     if ".." in name:
-        folders = search_folders(arch) if arch else ("include", "include/uapi")
-        yield from (posixpath.normpath(posixpath.join(folder, name)) for folder in folders)
+        yield from (posixpath.normpath(posixpath.join(folder, name)) for folder in search_folders(arch))
 
 
 def _every_facts(project: Project) -> Iterable[object]:

@@ -23,7 +23,7 @@ than a kernel that quietly lacks the entries (*silent*).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -314,22 +314,12 @@ class Tables:
                 if table is not None:
                     self.tables.append(table)
 
-    def _linked_by(self, script: ScriptInfo) -> Callable[[str], bool]:
-        """Whether a file is linked by ``script``: code that only another arch's image links walks no table here."""
-        answers: dict[str, bool] = {}
-
-        def linked(path: str) -> bool:
-            if path not in answers:
-                answers[path] = script in self.index.scripts_for(path)
-            return answers[path]
-        return linked
-
     def _classify(self, candidate: Candidate, entries: list[SectionPlacement]) -> Table | None:
         if not entries:
             return None
-        linked = self._linked_by(candidate.script)
+        # code that only another arch's image links walks no table of this script
         walkers = tuple(sorted({loc for name in candidate.symbols for loc in self.sources.referencing(name)
-                                if linked(loc.path)},
+                                if candidate.script in self.index.scripts_for(loc.path)},
                                key=lambda loc: (loc.path.endswith(".h"), loc)))
         if not walkers:
             return None

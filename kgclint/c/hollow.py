@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from kgclint.c.items import NOISE
+from kgclint.c.items import DIRECTIVE_LINE, NOISE
 
 _SCAN = re.compile(
     NOISE.pattern
@@ -31,7 +31,6 @@ _SCAN = re.compile(
 _BLANK = bytes(byte if byte == 0x0A else 0x20 for byte in range(256))
 #: Blanks all but newlines and backslashes: a comment inside a directive keeps the line splices around it.
 _BLANK_SPLICED = bytes(byte if byte in (0x0A, 0x5C) else 0x20 for byte in range(256))
-_DIRECTIVE = re.compile(rb"^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
 _CONTINUED_AFTER_COMMENT = re.compile(rb"\*/[^\n]*\\\n")
 _OPEN, _CLOSE = ord("{"), ord("}")
 
@@ -116,7 +115,7 @@ def directive_comments(data: bytes) -> list[tuple[int, int]]:
     if _CONTINUED_AFTER_COMMENT.search(data) is None:
         return []
     spans: list[tuple[int, int]] = []
-    for directive in _DIRECTIVE.finditer(data):
+    for directive in DIRECTIVE_LINE.finditer(data):
         text = directive.group()
         if b"/*" not in text or b"\\\n" not in text:
             continue

@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable
 _ON_SEARCH_PATH = re.compile(r"(?:arch/[^/]+/)?include/")
 
 
-def search_folders(arch: str) -> tuple[str, ...]:
-    """The tree folders ``<...>`` includes are looked up in, in order."""
+def search_folders(arch: str | None) -> tuple[str, ...]:
+    """The tree folders ``<...>`` includes are looked up in, in order; only the arch-independent ones for None."""
+    if arch is None:
+        return ("include", "include/uapi")
     return (f"arch/{arch}/include", "include", f"arch/{arch}/include/uapi", "include/uapi")
 
 

@@ -220,13 +220,14 @@ MAX_ASM = 64 * 1024
 
 #: Comments and string/character literals (an unterminated one runs to its line's or the text's end).
 NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?", re.S)
-_DIRECTIVE_LINE = re.compile(rb"^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
+#: A preprocessor line with its backslash-continued lines.
+DIRECTIVE_LINE = re.compile(rb"^[ \t]*#(?:[^\n\\]|\\.)*", re.M | re.S)
 
 
 def _skipped_spans(data: bytes) -> tuple[list[int], list[int]]:
     """Start and end offsets of comments, literals and preprocessor lines, in order, not overlapping."""
     spans = [m.span() for m in NOISE.finditer(data)]
-    spans += [m.span() for m in _DIRECTIVE_LINE.finditer(data)]
+    spans += [m.span() for m in DIRECTIVE_LINE.finditer(data)]
     spans.sort()
     starts: list[int] = []
     ends: list[int] = []
