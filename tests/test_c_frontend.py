@@ -151,3 +151,42 @@ def test_definitions_are_the_symbols_gcc_defines(tmp_path):
     facts = facts_of(DEFINES_WHAT_GCC_DEFINES, "drivers/defs.c")
     # the front-end reads no expansion, and must not take the macro's body for file-scope code
     assert {d.name for d in facts.definitions} == defined - made_by_macro
+
+
+BANNERS_AND_CONTINUED_STRINGS = b"""// A banner of C++ comments, as drivers/usb/serial/io_usbvend.h has them:
+//************************************************************************
+//	Definitions after it
+//************************************************************************
+#define AFTER_BANNER 1
+
+/* A code template in a string continued over lines, as tools/bpf/bpftool/gen.c writes them: after
+ * splicing, its #ifdef is in the middle of a logical line, so cpp sees no conditional. */
+const char template_text[] = "\\n\\
+	#ifdef __cplusplus\\n\\
+	extern \\"C\\" {\\n\\
+	#endif\\n\\
+	#ifndef GUARD\\n\\
+";
+
+int defined_after_both = AFTER_BANNER;
+"""
+
+
+def test_banners_and_continued_strings_are_read_as_gcc_reads_them(tmp_path):
+    """gcc compiles the whole file (no unterminated comment, no open #if) and defines its last symbol; the
+    front-end must read it the same way: no diagnostic, and every definition found."""
+    from elftools.elf.elffile import ELFFile
+
+    from toolchain import compile_c
+
+    source = tmp_path / "banner.c"
+    source.write_bytes(BANNERS_AND_CONTINUED_STRINGS)
+    obj = compile_c(source, tmp_path / "banner.o")
+    with obj.open("rb") as stream:
+        symtab = ELFFile(stream).get_section_by_name(".symtab")
+        defined = {s.name for s in symtab.iter_symbols() if s["st_info"]["type"] == "STT_OBJECT"}
+    assert defined == {"template_text", "defined_after_both"}
+    facts = facts_of(BANNERS_AND_CONTINUED_STRINGS, "drivers/banner.c")
+    assert not facts.diagnostics
+    assert {d.name for d in facts.definitions} == defined
+    assert [m.name for m in facts.defines] == ["AFTER_BANNER"]

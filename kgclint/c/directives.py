@@ -111,7 +111,7 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
     for match in _DIRECTIVE.finditer(text):
         line += text.count(b"\n", pos, match.start())
         pos = match.start()
-        if commented and _inside(commented, pos):
+        if commented and _inside(commented, pos) or _continues_line(text, pos):
             continue
         kind, rest = match.group(1), match.group(2)
         if kind == b"define":
@@ -157,6 +157,16 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
     if stack:
         out.problems.append((line, f"{len(stack)} #if block(s) not closed at end of file"))
     return out
+
+
+def _continues_line(text: bytes, start: int) -> bool:
+    """Whether the line at ``start`` is spliced onto the one before (``\\`` ending it), so no directive starts there.
+
+    bpftool's code generators write ``#ifdef __cplusplus`` inside string
+    literals continued over lines; after splicing it is in the middle of a
+    logical line, which is what cpp reads.
+    """
+    return text.endswith(b"\\\n", 0, start) or text.endswith(b"\\\r\n", 0, start)
 
 
 def _commented_out(text: bytes) -> tuple[list[int], list[int]] | None:

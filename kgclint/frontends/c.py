@@ -178,14 +178,21 @@ def _braces_balanced(data: bytes) -> bool:
     return opens == closes
 
 
+_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
 def _unterminated_comment(data: bytes) -> int:
-    """Offset of a ``/*`` that no ``*/`` follows and that is not inside a string on its line, or -1."""
+    """Offset of a ``/*`` that no ``*/`` follows and that is not inside a string or a ``//`` comment, or -1.
+
+    The ``/`` of the opener counts as part of what comes before it: in a
+    ``//****`` banner line the ``/*`` is inside the line comment.
+    """
     close = data.rfind(b"*/")
     at = data.find(b"/*", close + 2 if close >= 0 else 0)
     while at >= 0:
         line_start = data.rfind(b"\n", 0, at) + 1
-        before = data[line_start:at].replace(b'\\"', b"")
-        if before.count(b'"') % 2 == 0 and b"//" not in before:
+        before = _LITERAL.sub(b"", data[line_start:at + 1])
+        if b'"' not in before and b"//" not in before:
             return at
         at = data.find(b"/*", at + 2)
     return -1
