@@ -375,3 +375,25 @@ def test_membership_variables(name: str, lists: bool) -> None:
     from kgclint.kbuild.evaluate import membership_variable
 
     assert membership_variable(name) is lists
+
+
+def test_an_assignment_to_a_configured_name_keeps_the_old_value_in_every_branch_mode(tmp_path):
+    """fs/proc/Makefile's ``proc-$(CONFIG_MMU) := task_mmu.o`` replaces ``proc-y`` only when the option is y:
+    with no configuration, kgclint's words are what make gives in either configuration, together."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.fail("make is needed (.ci/run installs it)")
+    text = ("proc-y := nommu.o task_nommu.o\nproc-$(CONFIG_MMU) := task_mmu.o\nproc-y += generic.o\n"
+            "lib-y = a.o\nlib-$(CONFIG_B) = b.o\n")
+    (tmp_path / "probe.mk").write_text(text + "all:\n\t@echo '$(proc-y) $(lib-y)'\n")
+    made: set[str] = set()
+    for config in ([], ["CONFIG_MMU=y", "CONFIG_B=y"]):
+        made |= set(subprocess.run(["make", "-s", "-f", "probe.mk", *config], cwd=tmp_path, capture_output=True,
+                                   text=True, check=True).stdout.split())
+    words, _ = evaluate(text, None)
+    assert {w for w, _ in words("proc-y")} | {w for w, _ in words("lib-y")} == made
+    assert made == {"nommu.o", "task_nommu.o", "task_mmu.o", "generic.o", "a.o", "b.o"}
+    configured, _ = evaluate(text, {"CONFIG_MMU": "y"})
+    assert [w for w, _ in configured("proc-y")] == ["task_mmu.o", "generic.o"]

@@ -204,7 +204,8 @@ class Evaluator:
             return
         # Flags matter only where they may carry -f[no-]function/data-sections.
         ctx.report = self.reported(name) or "-sections" in statement.value
-        guards = guards | _guards(name_pieces)
+        name_guards = _guards(name_pieces)
+        guards = guards | name_guards
         old = env.get(name)
         exported = statement.export or (old.exported if old else False)
         op = statement.op
@@ -215,11 +216,16 @@ class Evaluator:
             if ctx.report:
                 self.diagnose(where, f"kgclint cannot follow '{name} != …' (a shell assignment); {name} is taken as empty")
             env[name] = Var(False, exported=exported)
-        elif op in (":=", "::=", ":::="):
-            words = self._words(statement.value, env, ctx, guards, where)
-            env[name] = Var(False, tuple(words), exported=exported)
-        elif op in ("=", "?="):
-            env[name] = Var(True, chunks=((statement.value, guards, where),), exported=exported)
+        elif op in (":=", "::=", ":::=", "=", "?="):
+            if op.startswith(":"):
+                words = self._words(statement.value, env, ctx, guards, where)
+                env[name] = Var(False, tuple(words), exported=exported)
+            else:
+                env[name] = Var(True, chunks=((statement.value, guards, where),), exported=exported)
+            if old is not None and name_guards and self.all_branches:
+                # ``proc-$(CONFIG_MMU) := task_mmu.o`` replaces proc-y only where the option is on: with
+                # every branch taken, the value before it (``nommu.o``) still holds where it is off
+                env[name] = merge({name: old}, {name: env[name]})[name]
         elif op == "+=":
             if old is None or old.recursive:
                 chunks = (old.chunks if old else ()) + ((statement.value, guards, where),)
