@@ -226,7 +226,7 @@ class _Parser:
                 if "$(eval" in text or "${eval" in text:
                     self._unfollowed(f"$(eval ...) in {text[:60]!r} (it may define variables kgclint cannot see)", where)
             else:
-                self._unfollowed(f"unknown makefile syntax {construct!r}", where)
+                self._unfollowed(f"unknown makefile syntax {construct!r}", where, malformed=True)
             return
         index, op = found
         if op == ":":
@@ -236,7 +236,8 @@ class _Parser:
         name = text[:index].strip()
         value = text[index + len(op):].strip()
         if not name or _has_space_outside_refs(name):
-            self._unfollowed(f"assignment to {name!r} (a target-specific or multi-word variable)", where)
+            self._unfollowed(f"assignment to {name!r} (a target-specific or multi-word variable)", where,
+                             malformed=True)
             return
         self.in_rule = False
         self._body().append(Assign(name, op, value, where, export))
@@ -256,9 +257,11 @@ class _Parser:
             body.append(Rule(targets, prerequisites, tuple(recipe), where))
             self._rule = None
 
-    def _unfollowed(self, construct: str, where: Location) -> None:
-        self._diag(where, f"kgclint cannot follow {construct}")
-        self._body().append(Unfollowed(construct, where))
+    def _unfollowed(self, construct: str, where: Location, *, malformed: bool = False) -> None:
+        """Keep a construct the model does not follow; text that is not make at all is also diagnosed here."""
+        if malformed:
+            self._diag(where, f"kgclint cannot follow {construct}")
+        self._body().append(Unfollowed(construct, where, reported=malformed))
 
     def _open(self, kind: str, rest: str, where: Location, *, chained: bool) -> None:
         if len(self.frames) >= MAX_NESTING:

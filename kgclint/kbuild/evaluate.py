@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from kgclint.findings import Diagnostic
 from kgclint.frontends.kbuild import KbuildFacts
-from kgclint.kbuild.syntax import Assign, Conditional, Export, Include, Statement
+from kgclint.kbuild.syntax import Assign, Conditional, Export, Include, Statement, Unfollowed
 from kgclint.location import Location
 
 Guards = frozenset[str]
@@ -189,6 +189,9 @@ class Evaluator:
                 env = self._conditional(statement, env, guards)
             elif isinstance(statement, Include):
                 env = self._include(statement, env, guards)
+            elif isinstance(statement, Unfollowed):
+                if self.report_conditions and not statement.reported:
+                    self.diagnose(statement.location, f"kgclint cannot follow {statement.construct}")
             elif isinstance(statement, Export):
                 ctx = _Context(guards, statement.location, False)
                 for word in to_words(self.expand(statement.names, env, ctx)):

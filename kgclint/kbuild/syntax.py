@@ -61,14 +61,18 @@ class Include:
 
 @dataclass(frozen=True, slots=True)
 class Unfollowed:
-    """A line kgclint does not model (``$(eval …)`` at top level, an unknown directive).
+    """A line kgclint does not model (``$(eval …)`` at top level, a ``vpath`` directive, unknown syntax).
 
-    Kept as a statement, not only a diagnostic, so the evaluator can say
-    where a membership list may be incomplete.
+    Kept as a statement so the evaluator says so where it runs the
+    makefile: valid make kgclint does not follow matters only in a
+    makefile the model reads (a selftest's ``$(eval)`` is no one's
+    concern), while text that is not make at all (``reported``) is
+    already the front-end's diagnostic.
     """
 
     construct: str
     location: Location
+    reported: bool = False
 
 
 @dataclass(frozen=True, slots=True)
