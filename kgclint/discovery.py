@@ -133,7 +133,8 @@ def _walk(root, top, kinds, excluded, found, problems, seen_dirs) -> None:
         identity = (info.st_dev, info.st_ino)
         if identity in seen_dirs:
             if os.path.islink(folder):
-                problems.append(Diagnostic(Location(rel_folder), "symlink to a directory already scanned (loop?); not followed"))
+                problems.append(Diagnostic(Location(rel_folder),
+                                           "symlink to a directory already read under another path; not followed"))
             continue
         seen_dirs.add(identity)
         try:
@@ -158,6 +159,8 @@ def _walk(root, top, kinds, excluded, found, problems, seen_dirs) -> None:
             if is_dir:
                 if entry.is_symlink() and not _inside(root, Path(entry.path)):
                     problems.append(Diagnostic(Location(rel), "symlink to a directory outside the tree; not followed"))
+                elif entry.is_symlink() and _inside(top, Path(entry.path)):
+                    continue    # this walk reads the target under its own path (dtc's include-prefixes/arm)
                 elif entry.name not in SKIPPED_DIRS:
                     subdirs.append((entry.path, rel))
             elif is_file:

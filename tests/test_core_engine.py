@@ -194,6 +194,28 @@ def test_directory_symlink_out_of_the_tree_is_not_followed(tmp_path):
     assert any(f.code == "KGC001" and "outside the tree" in f.message for f in result.findings)
 
 
+def test_directory_symlinks_inside_the_walk_are_read_under_the_real_path(tmp_path):
+    """dtc's ``include-prefixes/arm -> ../../../arch/arm/boot/dts``: the files are read once, under their own
+    path, even when the link sorts before its target ("aaa" before "zzz"), and nothing is diagnosed."""
+    from kgclint.discovery import discover
+    from kgclint.inputs import InputKind
+
+    tree = make_tree(tmp_path / "tree", files=1)
+    (tree / "zzz" / "real").mkdir(parents=True)
+    (tree / "zzz" / "real" / "x.c").write_text("int a;\n")
+    (tree / "aaa").symlink_to("zzz/real", target_is_directory=True)
+    (tree / "scripts" / "prefixes").mkdir(parents=True)
+    (tree / "scripts" / "prefixes" / "real").symlink_to("../../zzz/real", target_is_directory=True)
+    found, problems = discover(tree, [tree], frozenset({InputKind.C}))
+    paths = [d.relpath for d in found]
+    assert "zzz/real/x.c" in paths
+    assert not [p for p in paths if p.startswith(("aaa/", "scripts/"))]
+    assert problems == []
+    # named on its own, the folder holding the link is a walk its target is not in: the link is followed
+    found, problems = discover(tree, [tree / "scripts"], frozenset({InputKind.C}))
+    assert [d.relpath for d in found] == ["scripts/prefixes/real/x.c"] and problems == []
+
+
 def test_a_tree_named_through_a_symlink_reads_as_the_tree(tmp_path):
     """The root is resolved, the named path was not: every path stayed absolute and lost its arch."""
     tree = make_tree(tmp_path / "tree", files=4)
