@@ -174,3 +174,25 @@ def test_table_walked_by_one_arch_only_is_that_archs_finding(tmp_path: Path, lin
         done = link_gc(objects, script, tmp_path / f"{linker}.out", linker=linker, entry="_start")
         for source in placed_entries(results[0]):
             assert done.returncode == 0 and (object_for(source), section_of(results[0])) in done.dropped, linker
+
+
+def test_module_only_sections_are_not_the_images_orphans(tmp_path: Path, linkers: None) -> None:
+    """gcc makes ``.modstubs``/``.modmeta`` only with the top-level makefile's KBUILD_CFLAGS_MODULE (-DMODULE):
+    the image's objects never have them, so KGC203 names just the built-in object's orphan, which both
+    linkers drop."""
+    case = CORPUS / "lds-module-only"
+    source = case / "drivers/misc/stubs.c"
+
+    def sections(obj: Path) -> set[str]:
+        with obj.open("rb") as stream:
+            return {s.name for s in ELFFile(stream).iter_sections()}
+
+    builtin = sections(compile_c(source, tmp_path / "builtin.o", flags=FLAGS))
+    module = sections(compile_c(source, tmp_path / "module.o", flags=(*FLAGS, "-DMODULE")))
+    module_only = module - builtin
+    assert module_only == {".modstubs", ".modmeta"}
+    orphans = {f.properties["section"] for f in findings(case) if f.code == "KGC203"}
+    assert orphans == {".builtin_only"} and orphans <= builtin
+    bfd = link_gc([tmp_path / "builtin.o"], case / "arch/x86/kernel/vmlinux.lds", tmp_path / "bfd.out",
+                  linker="bfd", entry="_start")
+    assert ("builtin.o", ".builtin_only") in bfd.dropped

@@ -121,6 +121,7 @@ class KbuildModel:
         self._top_env: Env = {}
         self._reached: frozenset[str] | None = None
         self._included: IncludedFromBuild | None = None
+        self._module_macros: frozenset[str] | None = None
         self._facts = {f.path: f for f in project.facts(InputKind.KBUILD)}
         self._focus = project.scope_dirs()
         self.config, self.config_source = _configuration(project, self.diagnostics)
@@ -144,6 +145,24 @@ class KbuildModel:
     def objects_of(self, source: str) -> list[KObject]:
         """The objects a source file is compiled into (usually one)."""
         return self.by_source.get(source, [])
+
+    def module_only_macros(self) -> frozenset[str]:
+        """The macros Kbuild defines only where it compiles an object for a module.
+
+        Read from the top-level makefile's ``-D`` options in
+        ``KBUILD_CFLAGS_MODULE``/``KBUILD_AFLAGS_MODULE`` (Linux's
+        ``-DMODULE``): code under ``#ifdef`` of one is in module objects
+        alone, which no kernel image script links.
+        """
+        if self._module_macros is None:
+            evaluator = self._evaluator(quiet=True)
+            self._module_macros = frozenset(
+                word.text[2:].partition("=")[0]
+                for variable in ("KBUILD_CFLAGS_MODULE", "KBUILD_AFLAGS_MODULE")
+                for word in evaluator.value_words(variable, self._top_env, Location("Makefile"))
+                if word.text.startswith("-D") and len(word.text) > 2
+            )
+        return self._module_macros
 
     def outside_build(self, source: str) -> bool:
         """Whether no kernel object is compiled from a tree file: user-space programs, BPF objects, their headers.

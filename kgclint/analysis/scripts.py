@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from kgclint.analysis.kbuild import KbuildModel
+from kgclint.c.directives import Directives, scan_directives
 from kgclint.findings import Diagnostic
 from kgclint.inputs import InputKind
 from kgclint.kbuild.link_rules import linked_stems, stem
@@ -78,6 +79,7 @@ class ScriptIndex:
         self._image_scripts: dict[str | None, tuple[ScriptInfo, ...]] = {}
         self._kbuild_model: KbuildModel | None = None
         self._rule_linked: dict[str, frozenset[str] | None] = {}
+        self._branches: dict[str, Directives | None] = {}
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -200,6 +202,35 @@ class ScriptIndex:
                     words.update(_WORD.findall(_COMMENT.sub(" ", text)))
             info._words = frozenset(words)
         return name in info._words
+
+    def is_image(self, info: ScriptInfo) -> bool:
+        """Whether a script links the kernel image (not a vDSO, a boot wrapper or a user-space program)."""
+        return info in self._images(info.arch) or info in self._images(None)
+
+    def module_only(self, location: Location) -> bool:
+        """Whether a line is compiled into modules alone: it sits in an ``#ifdef`` (``#if defined``) branch
+        of a macro Kbuild defines for module objects only (``KbuildModel.module_only_macros``).
+
+        powerpc's ``asm/module.h`` makes ``.stubs`` under ``#ifdef MODULE``:
+        the image never has that section, so its script need not take it.
+        Files are read on demand: only a candidate finding asks.
+        """
+        macros = self._kbuild().module_only_macros()
+        if not macros:
+            return False
+        path = location.path
+        if path not in self._branches:
+            try:
+                data = self.project.read_bytes(path)
+            except OSError:
+                data = b""
+            self._branches[path] = (scan_directives(data, path)
+                                    if any(name.encode() in data for name in macros) else None)
+        directives = self._branches[path]
+        if directives is None:
+            return False
+        held = directives.conditions_at(location.line)
+        return any(f"+{name}" in held for name in macros)
 
     def scripts_for(self, path: str, arch: str | None = None) -> tuple[ScriptInfo, ...]:
         """The scripts that link a source file (built for ``arch`` when the path names none).

@@ -31,6 +31,7 @@ _NUMERIC_DEFINE = re.compile(
     rb"(?:/\*[^\n]*?\*/[ \t]*|//[^\n]*)?$",
     re.M,
 )
+_CONDITIONAL_KINDS = frozenset({b"if", b"ifdef", b"ifndef", b"elif", b"else", b"endif"})
 LARGE_FILE = 256 * 1024
 #: A macro body longer than this is cut (no real kernel macro comes close).
 MAX_BODY = 64 * 1024
@@ -44,6 +45,13 @@ class Directives:
     undefs: list[str] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    #: (line of an #if/#elif/#else/#endif, the tests true in the lines after it), in line order
+    branches: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+
+    def conditions_at(self, line: int) -> tuple[str, ...]:
+        """The tests (``+X`` defined, ``-X`` not, ``?expr``) that hold where ``line`` is compiled."""
+        index = bisect.bisect_left(self.branches, (line,)) - 1
+        return self.branches[index][1] if index >= 0 else ()
 
 
 def _condition(kind: bytes, expr: bytes) -> str:
@@ -154,6 +162,8 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
                 conditions = None
             else:
                 out.problems.append((line, "#endif without #if"))
+        if kind in _CONDITIONAL_KINDS:
+            out.branches.append((line, tuple(c for frame in active for c in frame)))
     if stack:
         out.problems.append((line, f"{len(stack)} #if block(s) not closed at end of file"))
     return out

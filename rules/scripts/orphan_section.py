@@ -23,7 +23,9 @@ class OrphanSection(Rule):
     (attribute, .section/.pushsection) while no input-section description of
     the script that links the file matches it: an orphan. A section the
     script's text or its headers name in an #if branch that is not taken is
-    left alone: the same option disables its sources.
+    left alone: the same option disables its sources. So is a placement under
+    an #ifdef of a macro Kbuild defines for module objects alone (-DMODULE in
+    the top-level makefile's KBUILD_CFLAGS_MODULE), against the image script.
 
     Why it breaks a kernel:
     The linker places orphans by its own heuristics (GNU ld next to a
@@ -63,6 +65,8 @@ class OrphanSection(Rule):
                     continue
                 if index.mentions(info, name):
                     continue  # the script handles it under some configuration (#if branch not taken)
+                if index.is_image(info) and index.module_only(placement.location):
+                    continue  # under #ifdef MODULE: only module objects have it
                 yield self.finding(
                     f"section {name} is placed here but no pattern of {info.path} takes it: the linker treats it "
                     f"as an orphan (placed by heuristics, dropped by --gc-sections when nothing references it)"
