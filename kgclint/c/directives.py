@@ -45,13 +45,20 @@ class Directives:
     undefs: list[str] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
-    #: (line of an #if/#elif/#else/#endif, the tests true in the lines after it), in line order
-    branches: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    #: lines of the #if/#elif/#else/#endif lines, and the open branches after each: a chain of
+    #: (this #if's tests, the enclosing chain), shared, so a 20,000-deep nest costs no copies
+    branch_lines: list[int] = field(default_factory=list)
+    branch_chains: list[tuple | None] = field(default_factory=list)
 
     def conditions_at(self, line: int) -> tuple[str, ...]:
         """The tests (``+X`` defined, ``-X`` not, ``?expr``) that hold where ``line`` is compiled."""
-        index = bisect.bisect_left(self.branches, (line,)) - 1
-        return self.branches[index][1] if index >= 0 else ()
+        index = bisect.bisect_left(self.branch_lines, line) - 1
+        chain = self.branch_chains[index] if index >= 0 else None
+        frames = []
+        while chain is not None:
+            frames.append(chain[0])
+            chain = chain[1]
+        return tuple(c for frame in reversed(frames) for c in frame)
 
 
 def _condition(kind: bytes, expr: bytes) -> str:
@@ -110,6 +117,7 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
     out = Directives()
     text = data if len(data) <= LARGE_FILE else _NUMERIC_DEFINE.sub(b"", data)
     stack: list[list[str]] = []          # per open #if: the conditions of the branches so far
+    chain: tuple | None = None           # ``active`` as a shared chain (``Directives.branch_chains``)
     active: list[tuple[str, ...]] = []   # per open #if: the tests true in the current branch
     conditions: tuple[str, ...] | None = ()   # the flattened ``active``; None after a change
     known: dict = {}
@@ -163,7 +171,14 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
             else:
                 out.problems.append((line, "#endif without #if"))
         if kind in _CONDITIONAL_KINDS:
-            out.branches.append((line, tuple(c for frame in active for c in frame)))
+            if kind in (b"if", b"ifdef", b"ifndef"):
+                chain = (active[-1], chain)
+            elif kind == b"endif":
+                chain = chain[1] if chain is not None else None
+            elif chain is not None and active:
+                chain = (active[-1], chain[1])
+            out.branch_lines.append(line)
+            out.branch_chains.append(chain)
     if stack:
         out.problems.append((line, f"{len(stack)} #if block(s) not closed at end of file"))
     return out
