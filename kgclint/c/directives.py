@@ -53,12 +53,16 @@ class Directives:
     def conditions_at(self, line: int) -> tuple[str, ...]:
         """The tests (``+X`` defined, ``-X`` not, ``?expr``) that hold where ``line`` is compiled."""
         index = bisect.bisect_left(self.branch_lines, line) - 1
-        chain = self.branch_chains[index] if index >= 0 else None
-        frames = []
-        while chain is not None:
-            frames.append(chain[0])
-            chain = chain[1]
-        return tuple(c for frame in reversed(frames) for c in frame)
+        return _flatten(self.branch_chains[index] if index >= 0 else None)
+
+
+def _flatten(chain: tuple | None) -> tuple[str, ...]:
+    """The tests of a chain of open branches, outermost ``#if`` first."""
+    frames = []
+    while chain is not None:
+        frames.append(chain[0])
+        chain = chain[1]
+    return tuple(c for frame in reversed(frames) for c in frame)
 
 
 def _condition(kind: bytes, expr: bytes) -> str:
@@ -117,9 +121,8 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
     out = Directives()
     text = data if len(data) <= LARGE_FILE else _NUMERIC_DEFINE.sub(b"", data)
     stack: list[list[str]] = []          # per open #if: the conditions of the branches so far
-    chain: tuple | None = None           # ``active`` as a shared chain (``Directives.branch_chains``)
-    active: list[tuple[str, ...]] = []   # per open #if: the tests true in the current branch
-    conditions: tuple[str, ...] | None = ()   # the flattened ``active``; None after a change
+    chain: tuple | None = None           # per open #if, innermost first: the tests true in its current branch
+    conditions: tuple[str, ...] | None = ()   # the flattened ``chain``; None after a change
     known: dict = {}
     commented = _commented_out(text)
     line = 1
@@ -137,7 +140,7 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
                     eol = text.find(b"\n", close)
                     rest = text[match.start(2): eol if eol >= 0 else len(text)]
             if conditions is None:
-                conditions = tuple(c for frame in active for c in frame)
+                conditions = _flatten(chain)
             macro = _define(rest, line, conditions, path, known)
             if macro is not None:
                 out.defines.append(macro)
@@ -153,30 +156,21 @@ def scan_directives(data: bytes, path: str = "") -> Directives:
         elif kind in (b"if", b"ifdef", b"ifndef"):
             cond = _condition(kind, rest)
             stack.append([cond])
-            active.append((cond,))
-            conditions = None
+            chain = ((cond,), chain)
         elif kind == b"elif" and stack:
             cond = _condition(b"if", rest)
-            active[-1] = tuple(_negate(c) for c in stack[-1]) + (cond,)
+            chain = (tuple(_negate(c) for c in stack[-1]) + (cond,), chain[1])
             stack[-1].append(cond)
-            conditions = None
         elif kind == b"else" and stack:
-            active[-1] = tuple(_negate(c) for c in stack[-1])
-            conditions = None
+            chain = (tuple(_negate(c) for c in stack[-1]), chain[1])
         elif kind == b"endif":
             if stack:
                 stack.pop()
-                active.pop()
-                conditions = None
+                chain = chain[1]
             else:
                 out.problems.append((line, "#endif without #if"))
         if kind in _CONDITIONAL_KINDS:
-            if kind in (b"if", b"ifdef", b"ifndef"):
-                chain = (active[-1], chain)
-            elif kind == b"endif":
-                chain = chain[1] if chain is not None else None
-            elif chain is not None and active:
-                chain = (active[-1], chain[1])
+            conditions = None
             out.branch_lines.append(line)
             out.branch_chains.append(chain)
     if stack:
