@@ -137,7 +137,9 @@ def _identifier_counts(data: bytes) -> dict[str, int]:
     }
 
 
-_NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'", re.S)
+#: A string or character literal on one line (with re.S, inside _NOISE, a spliced one too).
+_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_NOISE = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|" + _LITERAL.pattern, re.S)
 _CONDITIONAL = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b", re.M)
 
 
@@ -176,9 +178,6 @@ def _braces_balanced(data: bytes) -> bool:
         opens += text.count(b"{", pos)
         closes += text.count(b"}", pos)
     return opens == closes
-
-
-_LITERAL = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 
 
 def _unterminated_comment(data: bytes) -> int:

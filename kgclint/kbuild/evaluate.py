@@ -145,8 +145,9 @@ class Evaluator:
     ``config`` None means every branch. ``load`` returns a makefile's facts
     by tree-relative path (None when there is no such file). ``reported``
     says which assigned variables matter: constructs that cannot be followed
-    are diagnosed only inside those (and in conditions, when
-    ``report_conditions``), so a makefile's unrelated ``$(shell)`` stays quiet.
+    are diagnosed only inside those (and in conditions and at unfollowed
+    statements such as ``$(eval)``, when ``report_conditions``), so a
+    makefile's unrelated ``$(shell)`` stays quiet.
     ``glob`` lists the tree paths matching a ``$(wildcard)`` pattern (None:
     ``$(wildcard)`` cannot be followed).
     """
